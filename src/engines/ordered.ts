@@ -1,0 +1,216 @@
+/**
+ * The `ordered_set` engine: a B+ tree (sorted-btree) keyed by the term order.
+ *
+ * Keys compare with `compareTerms` (Erlang `==`), so `1` and `1n` are one
+ * key, as in ETS. Lookup, insert and delete are O(log n); `next`/`prev` on
+ * any key, present or not, give the nearest key in that direction, as ETS.
+ * Cursors remember the last key returned, so they survive any writes.
+ *
+ * @module
+ */
+import { createRequire } from 'node:module';
+import { compareTerms } from '../term/order.js';
+import { rowEquals } from '../term/equal.js';
+import type { Row, Term } from '../term/types.js';
+import { END_OF_TABLE, type Cursor, type Engine, type EngineCaps, type EndOfTable, type KeyRange } from './types.js';
+
+/** The part of sorted-btree's `BTree` this engine uses (it is CommonJS with `exports.default`). */
+interface Tree {
+  readonly size: number;
+  get(key: Term): Row | undefined;
+  has(key: Term): boolean;
+  set(key: Term, value: Row, overwrite?: boolean): boolean;
+  delete(key: Term): boolean;
+  clear(): void;
+  minKey(): Term | undefined;
+  maxKey(): Term | undefined;
+  nextHigherPair(key: Term): [Term, Row] | undefined;
+  nextLowerPair(key: Term): [Term, Row] | undefined;
+  entries(lowestKey?: Term): IterableIterator<[Term, Row]>;
+  entriesReversed(highestKey?: Term, reusedArray?: undefined, skipHighest?: boolean): IterableIterator<[Term, Row]>;
+  checkValid(checkOrdering?: boolean): void;
+}
+type TreeClass = new (entries: undefined, compare: (a: Term, b: Term) => number) => Tree;
+const BTree = (createRequire(import.meta.url)('sorted-btree') as { default: TreeClass }).default;
+
+interface OrderedCursor extends Cursor {
+  reverse: boolean;
+  range: KeyRange | undefined;
+  /** Last key returned; undefined before the start. */
+  last: { key: Term } | undefined;
+  done: boolean;
+}
+
+const EMPTY: readonly Row[] = Object.freeze([]);
+const CAPS: EngineCaps = Object.freeze({ ordered: true, duplicates: 'none' });
+
+export class OrderedEngine implements Engine {
+  readonly type = 'ordered_set' as const;
+  readonly caps = CAPS;
+  private tree: Tree;
+
+  constructor(readonly keyIndex: number) {
+    this.tree = new BTree(undefined, compareTerms);
+  }
+
+  size(): number {
+    return this.tree.size;
+  }
+
+  lookup(key: Term): readonly Row[] {
+    const r = this.tree.get(key);
+    return r === undefined ? EMPTY : [r];
+  }
+
+  lookupOne(key: Term): Row | undefined {
+    return this.tree.get(key);
+  }
+
+  member(key: Term): boolean {
+    return this.tree.has(key);
+  }
+
+  insert(row: Row): void {
+    this.tree.set(row[this.keyIndex], row, true);
+  }
+
+  deleteKey(key: Term): readonly Row[] {
+    const r = this.tree.get(key);
+    if (r === undefined) return EMPTY;
+    this.tree.delete(key);
+    return [r];
+  }
+
+  deleteObject(row: Row): number {
+    const key = row[this.keyIndex];
+    const r = this.tree.get(key);
+    if (r === undefined || !rowEquals(r, row)) return 0;
+    this.tree.delete(key);
+    return 1;
+  }
+
+  replace(_old: Row, next: Row): void {
+    this.tree.set(next[this.keyIndex], next, true);
+  }
+
+  clear(): void {
+    this.tree.clear();
+  }
+
+  first(): Term | EndOfTable {
+    return this.tree.size === 0 ? END_OF_TABLE : (this.tree.minKey() as Term);
+  }
+
+  last(): Term | EndOfTable {
+    return this.tree.size === 0 ? END_OF_TABLE : (this.tree.maxKey() as Term);
+  }
+
+  next(key: Term): Term | EndOfTable {
+    const p = this.tree.nextHigherPair(key);
+    return p === undefined ? END_OF_TABLE : p[0];
+  }
+
+  prev(key: Term): Term | EndOfTable {
+    const p = this.tree.nextLowerPair(key);
+    return p === undefined ? END_OF_TABLE : p[0];
+  }
+
+  cursor(reverse: boolean, range?: KeyRange): Cursor {
+    const c: OrderedCursor = { __cursor: true, reverse, range, last: undefined, done: false };
+    return c;
+  }
+
+  take(cursor: Cursor, max: number): Row[] {
+    const c = cursor as OrderedCursor;
+    const out: Row[] = [];
+    if (c.done || max <= 0) return out;
+    const { range } = c;
+    const lo = range?.lo;
+    const hi = range?.hi;
+    if (!c.reverse) {
+      let it: IterableIterator<[Term, Row]>;
+      let skip: Term | undefined;
+      let skipSet = false;
+      if (c.last !== undefined) {
+        it = this.tree.entries(c.last.key);
+        skip = c.last.key;
+        skipSet = true;
+      } else if (lo !== undefined) {
+        it = this.tree.entries(lo.key);
+        if (!lo.inclusive) {
+          skip = lo.key;
+          skipSet = true;
+        }
+      } else {
+        it = this.tree.entries();
+      }
+      for (const [k, row] of it) {
+        if (skipSet) {
+          skipSet = false;
+          if (compareTerms(k, skip) === 0) continue;
+        }
+        if (hi !== undefined) {
+          const cmp = compareTerms(k, hi.key);
+          if (cmp > 0 || (cmp === 0 && !hi.inclusive)) {
+            c.done = true;
+            return out;
+          }
+        }
+        out.push(row);
+        c.last = { key: k };
+        if (out.length >= max) return out;
+      }
+    } else {
+      let it: IterableIterator<[Term, Row]>;
+      if (c.last !== undefined) {
+        it = this.tree.entriesReversed(c.last.key, undefined, true);
+      } else if (hi !== undefined) {
+        it = this.tree.entriesReversed(hi.key, undefined, !hi.inclusive);
+      } else {
+        it = this.tree.entriesReversed();
+      }
+      for (const [k, row] of it) {
+        if (c.last !== undefined && compareTerms(k, c.last.key) >= 0) continue;
+        if (lo !== undefined) {
+          const cmp = compareTerms(k, lo.key);
+          if (cmp < 0 || (cmp === 0 && !lo.inclusive)) {
+            c.done = true;
+            return out;
+          }
+        }
+        out.push(row);
+        c.last = { key: k };
+        if (out.length >= max) return out;
+      }
+    }
+    c.done = true;
+    return out;
+  }
+
+  *rows(reverse = false): IterableIterator<Row> {
+    // Snapshot-free walk by key, robust to writes between steps.
+    const c = this.cursor(reverse);
+    for (;;) {
+      const batch = this.take(c, 256);
+      if (batch.length === 0) return;
+      yield* batch;
+    }
+  }
+
+  memoryBytes(): number {
+    // B+ tree: ~2 slots per entry plus node overhead, plus the row.
+    return this.tree.size * (24 + 48);
+  }
+
+  checkInvariants(): void {
+    this.tree.checkValid(true);
+    let prev: Term | undefined;
+    let first = true;
+    for (const [k, row] of this.tree.entries()) {
+      if (compareTerms(k, row[this.keyIndex]) !== 0) throw new Error('key does not match row');
+      if (!first && compareTerms(prev, k) >= 0) throw new Error('keys out of order');
+      prev = k;
+      first = false;
+    }
+  }
+}

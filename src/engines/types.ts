@@ -1,0 +1,129 @@
+/**
+ * The contract between the `ets` facade and a table engine.
+ *
+ * Engines store rows and answer questions about them; they never validate
+ * arguments, check access or build user-facing errors (the facade does, as
+ * Level's `get()` / `_get()` split). Rows handed to an engine are already
+ * copied and frozen (see `term/copy.ts`); rows an engine returns are the
+ * stored ones and go through `rowOut` in the facade.
+ *
+ * Keys: `set`, `bag`, `duplicate_bag` engines match keys by exact equality
+ * (`hashKey`); the `ordered_set` engine by the term order (`compareTerms`,
+ * so `1` and `1n` are one key).
+ *
+ * @module
+ */
+import type { Row, Term } from '../term/types.js';
+
+/** The four ETS table types. */
+export type TableType = 'set' | 'ordered_set' | 'bag' | 'duplicate_bag';
+
+/** What an engine can do; read by the facade and tests instead of switching on the type. */
+export interface EngineCaps {
+  /** Keys iterate in term order, `next`/`prev` accept absent keys, and range scans are supported. */
+  readonly ordered: boolean;
+  /** `'none'`: one row per key; `'bag'`: distinct rows per key; `'duplicate'`: any rows per key. */
+  readonly duplicates: 'none' | 'bag' | 'duplicate';
+}
+
+/** The end-of-table marker engines return from `first`/`next`/... (the facade re-exports it). */
+export const END_OF_TABLE: unique symbol = Symbol.for('$end_of_table') as never;
+export type EndOfTable = typeof END_OF_TABLE;
+
+/**
+ * A position in a traversal that survives concurrent writes: following it
+ * after the row it points at was deleted continues with the next live row.
+ * Opaque to the facade.
+ */
+export interface Cursor {
+  readonly __cursor: true;
+}
+
+/** A key range for ordered scans. Bounds are terms compared by `compareTerms`. */
+export interface KeyRange {
+  /** Lower bound; absent means from the first key. */
+  lo?: { key: Term; inclusive: boolean };
+  /** Upper bound; absent means to the last key. */
+  hi?: { key: Term; inclusive: boolean };
+}
+
+export interface Engine {
+  readonly type: TableType;
+  readonly caps: EngineCaps;
+  /** 0-based index of the key in a row (`keypos - 1`). */
+  readonly keyIndex: number;
+
+  /** Number of rows. */
+  size(): number;
+  /** Rows with this key, in insertion order for bags; an empty array if none. Do not mutate. */
+  lookup(key: Term): readonly Row[];
+  /** True if at least one row has this key. */
+  member(key: Term): boolean;
+  /**
+   * Inserts one row with the table type's rules: `set`/`ordered_set` replace
+   * the row with the same key; `bag` ignores an exactly equal row already
+   * there; `duplicate_bag` always appends.
+   */
+  insert(row: Row): void;
+  /** Removes every row with this key and returns them (insertion order). */
+  deleteKey(key: Term): readonly Row[];
+  /** Removes every row exactly equal to `row` (all copies in a duplicate_bag); returns how many. */
+  deleteObject(row: Row): number;
+  /**
+   * Replaces one specific stored row (same key) by `next`, keeping its place.
+   * `old` must be a row object returned by this engine.
+   */
+  replace(old: Row, next: Row): void;
+  /** Removes all rows. */
+  clear(): void;
+
+  /** First key in table order, or END_OF_TABLE. */
+  first(): Term | EndOfTable;
+  last(): Term | EndOfTable;
+  /**
+   * Key after `key`. Ordered engines accept an absent key (the next greater
+   * one). Hash engines return `undefined` for an absent key (the facade
+   * raises badarg, as ETS).
+   */
+  next(key: Term): Term | EndOfTable | undefined;
+  prev(key: Term): Term | EndOfTable | undefined;
+
+  /** A cursor before the first row (`reverse`: after the last). */
+  cursor(reverse: boolean, range?: KeyRange): Cursor;
+  /**
+   * Up to `max` rows from the cursor, advancing it. Returns an empty array at
+   * the end. Rows deleted after the cursor passed them are not returned;
+   * rows inserted behind it are not seen.
+   */
+  take(cursor: Cursor, max: number): Row[];
+
+  /** All rows in table order (reverse: backwards). */
+  rows(reverse?: boolean): IterableIterator<Row>;
+
+  /** Approximate memory in bytes (reported by `info`). */
+  memoryBytes(): number;
+  /** Throws if an internal invariant is broken (for tests). */
+  checkInvariants(): void;
+}
+
+/**
+ * A logical write, as the facade applies it to an engine and as a disk
+ * table journals it. Replaying a sequence of ops with {@link applyOp}
+ * reproduces the table.
+ */
+export type WriteOp =
+  | { readonly op: 'insert'; readonly rows: readonly Row[] }
+  | { readonly op: 'delete'; readonly key: Term }
+  | { readonly op: 'deleteObject'; readonly row: Row }
+  /** Replace the one stored row exactly equal to `old` by `row` (same key). */
+  | { readonly op: 'replace'; readonly old: Row; readonly row: Row }
+  | { readonly op: 'clear' };
+
+/**
+ * Where a table sends its writes before they are applied (a disk table's
+ * journal). `append` may throw a `TermstoreError` to veto the write: then
+ * the facade changes nothing.
+ */
+export interface WriteSink {
+  append(ops: readonly WriteOp[]): void;
+}

@@ -1,0 +1,187 @@
+/**
+ * Value semantics: copy-in and freeze, copy-out only where freezing cannot work.
+ *
+ * A row is deep-copied once when it enters a table and the copy is frozen
+ * (arrays, tuples and plain objects with `Object.freeze`; maps become a
+ * {@link FrozenMap} whose mutators throw). Reads then return the stored row
+ * itself: no copy per read, and the caller cannot change the table through
+ * it. Typed arrays cannot be frozen, so a row that holds a `Uint8Array` is
+ * marked and copied on every read (only its binaries are fresh; the rest is
+ * shared and frozen).
+ *
+ * Copy-in also validates: NaN, functions, class instances, unregistered
+ * symbols and nesting deeper than {@link MAX_DEPTH} (e.g. a cyclic structure)
+ * are not terms.
+ *
+ * @module
+ */
+import { Opaque, Pid, Tuple, isPlainObject, show, type Row, type Term } from './types.js';
+
+/** Maximum nesting depth of a term. Deeper (or cyclic) values are refused. */
+export const MAX_DEPTH = 2000;
+
+/** Symbol marking a stored row (or nested term) that contains a `Uint8Array`. */
+const HAS_BINARY: unique symbol = Symbol('termstore.hasBinary');
+
+/** Thrown by copy-in for a value that is not a term; the caller turns it into its own error. */
+export class NotATermError extends Error {
+  constructor(readonly what: string) {
+    super(what);
+  }
+}
+
+/** A `Map` whose mutators throw once constructed: how maps are stored. */
+export class FrozenMap<K, V> extends Map<K, V> {
+  #frozen = false;
+  constructor(entries?: Iterable<readonly [K, V]>) {
+    super(entries);
+    this.#frozen = true;
+    Object.freeze(this);
+  }
+  override set(key: K, value: V): this {
+    if (this.#frozen) throw new TypeError('termstore: a term read from a table is immutable');
+    return super.set(key, value);
+  }
+  override delete(_key: K): boolean {
+    throw new TypeError('termstore: a term read from a table is immutable');
+  }
+  override clear(): void {
+    throw new TypeError('termstore: a term read from a table is immutable');
+  }
+}
+
+interface CopyState {
+  /** Set when the subtree being copied holds a `Uint8Array`. */
+  binary: boolean;
+}
+
+/** Containers (frozen) that hold a `Uint8Array` somewhere below them. */
+const binaryHolders = new WeakSet<object>();
+
+function copyValue(x: unknown, depth: number, st: CopyState): Term {
+  switch (typeof x) {
+    case 'number':
+      if (x !== x) throw new NotATermError('NaN is not a term');
+      return x;
+    case 'string':
+    case 'bigint':
+    case 'boolean':
+    case 'undefined':
+      return x;
+    case 'symbol':
+      if (Symbol.keyFor(x) === undefined) throw new NotATermError(`${String(x)} is not an atom: use Symbol.for(name)`);
+      return x;
+    case 'object': {
+      if (x === null) return null;
+      if (x instanceof Uint8Array) {
+        st.binary = true;
+        return new Uint8Array(x);
+      }
+      if (x instanceof Pid || x instanceof Opaque) return x;
+      if (depth >= MAX_DEPTH) throw new NotATermError(`term nested deeper than ${MAX_DEPTH} levels (cyclic?)`);
+      const outer = st.binary;
+      st.binary = false;
+      let out: object;
+      if (Array.isArray(x)) {
+        const n = x.length;
+        if (x instanceof Tuple) {
+          const t = new Tuple();
+          for (let i = 0; i < n; i++) t.push(copyValue(x[i], depth + 1, st));
+          out = t;
+        } else {
+          const a: Term[] = new Array(n);
+          for (let i = 0; i < n; i++) a[i] = copyValue(x[i], depth + 1, st);
+          out = a;
+        }
+        Object.freeze(out);
+      } else if (x instanceof Map) {
+        const entries: Array<[Term, Term]> = [];
+        for (const [k, v] of x) entries.push([copyValue(k, depth + 1, st), copyValue(v, depth + 1, st)]);
+        out = new FrozenMap(entries);
+      } else if (isPlainObject(x)) {
+        const o: Record<string, Term> = {};
+        for (const k of Object.keys(x)) o[k] = copyValue((x as Record<string, unknown>)[k], depth + 1, st);
+        out = Object.freeze(o);
+      } else {
+        st.binary = outer;
+        throw new NotATermError(`${show(x)} is not a term (class instances are not stored)`);
+      }
+      if (st.binary) binaryHolders.add(out);
+      st.binary = st.binary || outer;
+      return out as Term;
+    }
+    default:
+      throw new NotATermError(`a ${typeof x} is not a term`);
+  }
+}
+
+/**
+ * Deep-copies and freezes a term (throws {@link NotATermError}).
+ * The result is safe to store; hand it out through {@link copyOut}.
+ */
+export function copyTerm(x: unknown): Term {
+  return copyValue(x, 0, { binary: false });
+}
+
+/**
+ * Copies a row into the table's representation: validates, deep-copies,
+ * freezes. Throws {@link NotATermError}; the caller checks the shape
+ * (array, length >= keypos) first.
+ */
+export function copyRow(row: readonly unknown[]): Row {
+  const n = row.length;
+  const out: Term[] = new Array(n);
+  let st: CopyState | undefined;
+  for (let i = 0; i < n; i++) {
+    const v = row[i];
+    const t = typeof v;
+    // Fast path: primitives need no recursion.
+    if (t === 'string' || t === 'boolean' || t === 'bigint' || t === 'undefined' || (t === 'number' && v === v)) {
+      out[i] = v as Term;
+    } else {
+      st ??= { binary: false };
+      out[i] = copyValue(v, 1, st);
+    }
+  }
+  if (st !== undefined && st.binary) binaryHolders.add(out);
+  return Object.freeze(out);
+}
+
+/** True if a stored term is or holds a `Uint8Array`, so reads must copy it. */
+export function holdsBinary(t: unknown): boolean {
+  return typeof t === 'object' && t !== null && (t instanceof Uint8Array || binaryHolders.has(t));
+}
+
+/**
+ * What a read hands out for a stored term: the term itself (frozen), except
+ * that binaries are copied because they cannot be frozen.
+ */
+export function copyOut<T extends Term>(t: T): T {
+  if (typeof t !== 'object' || t === null) return t;
+  if (t instanceof Uint8Array) return new Uint8Array(t) as unknown as T;
+  return binaryHolders.has(t) ? (cloneBinaries(t) as T) : t;
+}
+
+/** Copy-out for a stored row: O(1) unless the row holds a binary. */
+export function rowOut(row: Row): Row {
+  return binaryHolders.has(row) ? (cloneBinaries(row) as Row) : row;
+}
+
+function cloneBinaries(t: unknown): unknown {
+  if (typeof t !== 'object' || t === null) return t;
+  if (t instanceof Uint8Array) return new Uint8Array(t);
+  if (!binaryHolders.has(t)) return t;
+  let out: object;
+  if (Array.isArray(t)) {
+    out = t instanceof Tuple ? Tuple.from(t.map(cloneBinaries) as Term[]) : t.map(cloneBinaries);
+    Object.freeze(out);
+  } else if (t instanceof Map) {
+    out = new FrozenMap([...t].map(([k, v]) => [cloneBinaries(k), cloneBinaries(v)] as [unknown, unknown]));
+  } else {
+    const o: Record<string, unknown> = {};
+    for (const k of Object.keys(t)) o[k] = cloneBinaries((t as Record<string, unknown>)[k]);
+    out = Object.freeze(o);
+  }
+  binaryHolders.add(out);
+  return out;
+}

@@ -1,0 +1,8 @@
+/**
+ * The term model, a leaf layer: types, order, equality/hash, copying.
+ * @module
+ */
+export * from './types.js';
+export { compareTerms, compareStrings, rankOf, Rank, sortedMapEntries, binaryBytes } from './order.js';
+export { exactEquals, rowEquals, hashKey, canonical, bytesAsString, type HashKey } from './equal.js';
+export { copyTerm, copyRow, copyOut, rowOut, holdsBinary, FrozenMap, NotATermError, MAX_DEPTH } from './copy.js';
