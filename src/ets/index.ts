@@ -1,0 +1,310 @@
+/**
+ * The `ets` facade: ETS's API over termstore's engines.
+ *
+ * Every function resolves its table argument (a {@link Table} or the name of
+ * a named table), checks the running process's access (`protected`: only the
+ * owner writes; `private`: only the owner reads or writes; `public`: anyone),
+ * and then calls the shared operation in `ops.ts`/`select.ts`. Names are
+ * ETS's, in camelCase; ETS's name is given beside each.
+ *
+ * @module
+ */
+import type { TableType } from '../engines/types.js';
+import { END_OF_TABLE, type EndOfTable } from '../engines/types.js';
+import { fail } from '../errors.js';
+import { currentProc } from '../process/index.js';
+import type { Pid, Row, Term } from '../term/types.js';
+import { show } from '../term/types.js';
+import * as ops from './ops.js';
+import { checkOwner, checkRead, checkWrite, giveAway as giveAwayImpl, heirIn, watchOwner } from './owner.js';
+import * as sel from './select.js';
+import { Continuation } from './select.js';
+import {
+  TableImpl,
+  allTables,
+  lookupName,
+  nameKey,
+  register,
+  renameTable,
+  resolve,
+  unregister,
+  type Access,
+  type Heir,
+  type Table,
+  type TableLike,
+  type TableName,
+} from './table.js';
+
+/** Options of {@link ets.new}, as ETS's option list. */
+export interface NewOptions {
+  /** Table type (default `'set'`). */
+  type?: TableType;
+  /** 1-based position of the key in each row (default 1). */
+  keypos?: number;
+  /** Who may read/write (default `'protected'`). */
+  access?: Access;
+  /** Register the table under its name, so the name can be used instead of the handle (default false). */
+  named?: boolean;
+  /** Who inherits the table when its owner ends: `{ pid, data }`, or `'none'` (default). */
+  heir?: Heir | 'none';
+}
+
+/** Everything `ets.info(t)` reports. */
+export interface TableInfo {
+  id: number;
+  name: string;
+  named: boolean;
+  type: TableType;
+  keypos: number;
+  protection: Access;
+  owner: Pid;
+  heir: Pid | 'none';
+  size: number;
+  /** Approximate bytes used by the table (ETS reports words). */
+  memory: number;
+  /** Whether writes are journaled to a file (true for dets tables). */
+  onDisk: boolean;
+}
+
+/** One item of {@link TableInfo}. */
+export type InfoItem = keyof TableInfo;
+
+/** A select/match result with a limit: a chunk and how to go on, or END_OF_TABLE. */
+export type Chunk<T> = [T[], Continuation] | EndOfTable;
+
+const TYPES: readonly TableType[] = ['set', 'ordered_set', 'bag', 'duplicate_bag'];
+const ACCESS: readonly Access[] = ['public', 'protected', 'private'];
+
+function newTable(name: TableName, options: NewOptions = {}): Table {
+  const fn = 'ets.new';
+  const n = nameKey(name, fn);
+  if (typeof options !== 'object' || options === null) fail('ETS_BADARG', `${fn}: options must be an object, got ${show(options)} (argument 2)`, { position: 2 });
+  const known = new Set(['type', 'keypos', 'access', 'named', 'heir']);
+  for (const k of Object.keys(options)) if (!known.has(k)) fail('ETS_BADARG', `${fn}: unknown option ${JSON.stringify(k)} (argument 2)`, { position: 2 });
+  const type = options.type ?? 'set';
+  if (!TYPES.includes(type)) fail('ETS_BADARG', `${fn}: type must be one of ${TYPES.join(', ')}, got ${show(type)}`, { position: 2 });
+  const keypos = options.keypos ?? 1;
+  if (typeof keypos !== 'number' || !Number.isInteger(keypos) || keypos < 1) fail('ETS_BADARG', `${fn}: keypos must be an integer >= 1, got ${show(keypos)}`, { position: 2 });
+  const access = options.access ?? 'protected';
+  if (!ACCESS.includes(access)) fail('ETS_BADARG', `${fn}: access must be one of ${ACCESS.join(', ')}, got ${show(access)}`, { position: 2 });
+  const named = options.named ?? false;
+  if (typeof named !== 'boolean') fail('ETS_BADARG', `${fn}: named must be a boolean, got ${show(named)}`, { position: 2 });
+  const heir = heirIn(options.heir, fn);
+  const owner = currentProc().pid;
+  const t = new TableImpl(n, named, type, keypos, access, owner, heir);
+  register(t);
+  watchOwner(owner);
+  return t.ref;
+}
+
+function read(tab: TableLike, fn: string): TableImpl {
+  const t = resolve(tab, fn);
+  checkRead(t, fn);
+  return t;
+}
+
+function write(tab: TableLike, fn: string): TableImpl {
+  const t = resolve(tab, fn);
+  checkWrite(t, fn);
+  return t;
+}
+
+function deleteFn(tab: TableLike, ...key: [] | [unknown]): true {
+  if (key.length === 0) {
+    const t = write(tab, 'ets.delete');
+    unregister(t);
+    return true;
+  }
+  return ops.deleteKey(write(tab, 'ets.delete'), key[0], 'ets.delete');
+}
+
+function info(tab: TableLike): TableInfo | undefined;
+function info<K extends InfoItem>(tab: TableLike, item: K): TableInfo[K] | undefined;
+function info(tab: TableLike, item?: InfoItem): unknown {
+  let t: TableImpl;
+  try {
+    t = resolve(tab, 'ets.info');
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ETS_NO_TABLE') return undefined;
+    throw e;
+  }
+  const all: TableInfo = {
+    id: t.id,
+    name: t.name,
+    named: t.named,
+    type: t.type,
+    keypos: t.keypos,
+    protection: t.access,
+    owner: t.owner,
+    heir: t.heir?.pid ?? 'none',
+    size: t.engine.size(),
+    memory: t.engine.memoryBytes(),
+    onDisk: t.sink !== undefined,
+  };
+  if (item === undefined) return all;
+  if (!(item in all)) fail('ETS_BADARG', `ets.info: unknown item ${show(item)} (argument 2)`, { position: 2 });
+  return all[item];
+}
+
+function selectFn(tab: TableLike | Continuation, spec?: unknown, limit?: number): unknown {
+  if (tab instanceof Continuation || (spec === undefined && tab === END_OF_TABLE)) return sel.continueSelect(tab, 'ets.select');
+  return sel.select(read(tab, 'ets.select'), spec, limit, false, 'ets.select');
+}
+
+function selectReverseFn(tab: TableLike | Continuation, spec?: unknown, limit?: number): unknown {
+  if (tab instanceof Continuation || (spec === undefined && tab === END_OF_TABLE)) return sel.continueSelect(tab, 'ets.selectReverse');
+  return sel.select(read(tab, 'ets.selectReverse'), spec, limit, true, 'ets.selectReverse');
+}
+
+function matchFn(tab: TableLike | Continuation, pattern?: unknown, limit?: number): unknown {
+  if (tab instanceof Continuation || (pattern === undefined && tab === END_OF_TABLE)) return sel.continueSelect(tab, 'ets.match');
+  return sel.match(read(tab, 'ets.match'), pattern, limit, false, 'ets.match');
+}
+
+function matchObjectFn(tab: TableLike | Continuation, pattern?: unknown, limit?: number): unknown {
+  if (tab instanceof Continuation || (pattern === undefined && tab === END_OF_TABLE)) return sel.continueSelect(tab, 'ets.matchObject');
+  return sel.match(read(tab, 'ets.matchObject'), pattern, limit, true, 'ets.matchObject');
+}
+
+/** Overloads of the select family: without limit, with limit, or continuing. */
+export interface SelectFunction {
+  (tab: TableLike, spec: unknown): unknown[];
+  (tab: TableLike, spec: unknown, limit: number): Chunk<unknown>;
+  (cont: Continuation | EndOfTable): Chunk<unknown>;
+}
+
+/**
+ * The ETS API. Each member's doc names the ETS function it mirrors.
+ *
+ * Rows are arrays; the key is at `keypos` (1-based). Absence is a value:
+ * `lookup` returns `[]`. Errors are {@link TermstoreError}s with a stable
+ * `code`; a call that throws changed nothing.
+ */
+export const ets = Object.freeze({
+  /** The marker `first`/`next`/... and continuations return at the end: the atom `'$end_of_table'`. */
+  END_OF_TABLE,
+
+  /** `ets:new/2`: creates a table owned by the running process. Returns its handle. */
+  new: newTable,
+
+  /** `ets:insert/2` (one object): inserts or replaces (`set`), adds (`bag`: unless an equal row is there; `duplicate_bag`: always). */
+  insert: (tab: TableLike, row: readonly unknown[]): true => ops.insert(write(tab, 'ets.insert'), row, 'ets.insert'),
+  /**
+   * `ets:insert/2` with a list: inserts all rows, atomically (all or, on a
+   * bad row, none). A separate name because a JS array cannot tell a row
+   * from a list of rows.
+   */
+  insertMany: (tab: TableLike, rows: readonly (readonly unknown[])[]): true => ops.insertMany(write(tab, 'ets.insertMany'), rows, 'ets.insertMany'),
+  /** `ets:insert_new/2` (one object): inserts only if the key is absent; returns whether it did. */
+  insertNew: (tab: TableLike, row: readonly unknown[]): boolean => ops.insertNew(write(tab, 'ets.insertNew'), row, 'ets.insertNew'),
+  /** `ets:insert_new/2` with a list: inserts all rows only if none of their keys is present (all or nothing). */
+  insertNewMany: (tab: TableLike, rows: readonly (readonly unknown[])[]): boolean => ops.insertNewMany(write(tab, 'ets.insertNewMany'), rows, 'ets.insertNewMany'),
+
+  /** `ets:lookup/2`: the rows with this key (`[]` if none). */
+  lookup: (tab: TableLike, key: unknown): Row[] => ops.lookup(read(tab, 'ets.lookup'), key),
+  /**
+   * `ets:lookup_element/3,4`: element `pos` of the row with this key (a list
+   * of elements for bags). Without `dflt`, an absent key throws `ETS_NO_KEY`.
+   */
+  lookupElement: (tab: TableLike, key: unknown, pos: number, ...dflt: [] | [unknown]): Term | Term[] =>
+    ops.lookupElement(read(tab, 'ets.lookupElement'), key, pos, dflt.length === 0 ? ops.NO_DEFAULT : dflt[0], 'ets.lookupElement'),
+  /** `ets:member/2`. */
+  member: (tab: TableLike, key: unknown): boolean => ops.member(read(tab, 'ets.member'), key),
+  /** `ets:take/2`: removes and returns the rows with this key. */
+  take: (tab: TableLike, key: unknown): Row[] => ops.take(write(tab, 'ets.take'), key, 'ets.take'),
+
+  /** `ets:delete/1,2`: `delete(t)` deletes the table; `delete(t, key)` the rows with `key`. */
+  delete: deleteFn as {
+    (tab: TableLike): true;
+    (tab: TableLike, key: unknown): true;
+  },
+  /** `ets:delete_object/2`: deletes rows exactly equal to `row` (all copies in a duplicate_bag). */
+  deleteObject: (tab: TableLike, row: readonly unknown[]): true => ops.deleteObject(write(tab, 'ets.deleteObject'), row, 'ets.deleteObject'),
+  /** `ets:delete_all_objects/1`. */
+  deleteAllObjects: (tab: TableLike): true => ops.deleteAllObjects(write(tab, 'ets.deleteAllObjects')),
+
+  /**
+   * `ets:update_counter/3,4`. `op` is an increment (at keypos + 1), `[pos, incr]`,
+   * `[pos, incr, threshold, setValue]`, or a list of those (returns a list).
+   * `dflt` is inserted (with its key replaced by `key`) when the key is absent.
+   */
+  updateCounter: ((tab: TableLike, key: unknown, op: unknown, ...dflt: [] | [readonly unknown[]]) =>
+    ops.updateCounter(write(tab, 'ets.updateCounter'), key, op, dflt.length === 0 ? ops.NO_DEFAULT : dflt[0], 'ets.updateCounter')) as {
+    (tab: TableLike, key: unknown, op: number | bigint | readonly [number, number | bigint] | readonly [number, number | bigint, number | bigint, number | bigint], dflt?: readonly unknown[]): number | bigint;
+    (tab: TableLike, key: unknown, ops: ReadonlyArray<readonly (number | bigint)[]>, dflt?: readonly unknown[]): Array<number | bigint>;
+  },
+  /** `ets:update_element/3`: sets `[pos, value]` (or a list of them) in the row with `key`; false if absent. */
+  updateElement: (tab: TableLike, key: unknown, spec: readonly [number, unknown] | ReadonlyArray<readonly [number, unknown]>): boolean =>
+    ops.updateElement(write(tab, 'ets.updateElement'), key, spec, 'ets.updateElement'),
+
+  /** `ets:first/1`: the first key, or END_OF_TABLE. */
+  first: (tab: TableLike): Term | EndOfTable => ops.first(read(tab, 'ets.first')),
+  /** `ets:last/1` (on hash tables, as `first`). */
+  last: (tab: TableLike): Term | EndOfTable => ops.last(read(tab, 'ets.last')),
+  /** `ets:next/2`: the key after `key` (ordered_set: after where `key` would be; hash tables: `key` must exist). */
+  next: (tab: TableLike, key: unknown): Term | EndOfTable => ops.next(read(tab, 'ets.next'), key, 'ets.next'),
+  /** `ets:prev/2` (on hash tables, as `next`). */
+  prev: (tab: TableLike, key: unknown): Term | EndOfTable => ops.prev(read(tab, 'ets.prev'), key, 'ets.prev'),
+  /** `ets:foldl/3`: folds over rows in table order. */
+  foldl: <A>(tab: TableLike, f: (row: Row, acc: A) => A, acc: A): A => ops.foldl(read(tab, 'ets.foldl'), f, acc, false, 'ets.foldl'),
+  /** `ets:foldr/3`: folds in reverse table order (ordered_set; hash tables as foldl). */
+  foldr: <A>(tab: TableLike, f: (row: Row, acc: A) => A, acc: A): A => ops.foldl(read(tab, 'ets.foldr'), f, acc, true, 'ets.foldr'),
+  /** `ets:tab2list/1`: all rows in table order. */
+  tab2list: (tab: TableLike): Row[] => ops.tab2list(read(tab, 'ets.tab2list')),
+
+  /** `ets:select/1,2,3`: rows (or values) a match spec or JS function selects; with `limit`, in chunks. */
+  select: selectFn as SelectFunction,
+  /** `ets:select_reverse/1,2,3`: as select, in reverse key order on ordered_set. */
+  selectReverse: selectReverseFn as SelectFunction,
+  /** `ets:select_count/2`: how many rows the spec returns `true` for. */
+  selectCount: (tab: TableLike, spec: unknown): number => sel.selectCount(read(tab, 'ets.selectCount'), spec, 'ets.selectCount'),
+  /** `ets:select_delete/2`: deletes the rows the spec returns `true` for; returns how many. */
+  selectDelete: (tab: TableLike, spec: unknown): number => sel.selectDelete(write(tab, 'ets.selectDelete'), spec, 'ets.selectDelete'),
+  /** `ets:select_replace/2`: replaces each matched row by the spec's result (same key); returns how many. */
+  selectReplace: (tab: TableLike, spec: unknown): number => sel.selectReplace(write(tab, 'ets.selectReplace'), spec, 'ets.selectReplace'),
+  /** `ets:match/1,2,3`: for each matching row, the list of its `$N` bindings in N order. */
+  match: matchFn as {
+    (tab: TableLike, pattern: unknown): Term[][];
+    (tab: TableLike, pattern: unknown, limit: number): Chunk<Term[]>;
+    (cont: Continuation | EndOfTable): Chunk<Term[]>;
+  },
+  /** `ets:match_object/1,2,3`: the rows matching a pattern. */
+  matchObject: matchObjectFn as {
+    (tab: TableLike, pattern: unknown): Row[];
+    (tab: TableLike, pattern: unknown, limit: number): Chunk<Row>;
+    (cont: Continuation | EndOfTable): Chunk<Row>;
+  },
+  /** `ets:match_delete/2`: deletes the rows matching a pattern. */
+  matchDelete: (tab: TableLike, pattern: unknown): true => sel.matchDelete(write(tab, 'ets.matchDelete'), pattern, 'ets.matchDelete'),
+
+  /** `ets:info/1,2`: facts about a table; `undefined` if it does not exist. */
+  info,
+  /** `ets:rename/2`: renames a table (a named table moves to its new name). */
+  rename: (tab: TableLike, name: TableName): Table => {
+    const t = write(tab, 'ets.rename');
+    renameTable(t, nameKey(name, 'ets.rename'));
+    return t.ref;
+  },
+  /** `ets:setopts/2`: sets the heir (`{ pid, data }` or `'none'`); owner only. */
+  setopts: (tab: TableLike, options: { heir: Heir | 'none' }): true => {
+    const t = resolve(tab, 'ets.setopts');
+    checkOwner(t, 'ets.setopts');
+    if (typeof options !== 'object' || options === null || !('heir' in options)) {
+      fail('ETS_BADARG', `ets.setopts: expected { heir }, got ${show(options)} (argument 2)`, { position: 2 });
+    }
+    t.heir = heirIn(options.heir, 'ets.setopts');
+    return true;
+  },
+  /** `ets:give_away/3`: makes `pid` the owner; it receives an `ETS-TRANSFER` notice with `data`. */
+  giveAway: (tab: TableLike, pid: Pid, data: unknown): true => giveAwayImpl(resolve(tab, 'ets.giveAway'), pid, data, 'ets.giveAway'),
+  /** `ets:all/0`: handles of all live ets tables. */
+  all: (): Table[] => allTables().map((t) => t.ref),
+  /** `ets:whereis/1`: the handle of the named table `name`, or undefined. */
+  whereis: (name: TableName): Table | undefined => lookupName(nameKey(name, 'ets.whereis'))?.ref,
+});
+
+export { Continuation } from './select.js';
+export type { SelectFn } from './select.js';
+export { Table } from './table.js';
+export type { Access, Heir, TableLike, TableName } from './table.js';
+export { isEtsTransfer, type EtsTransfer } from './owner.js';

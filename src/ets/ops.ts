@@ -1,0 +1,318 @@
+/**
+ * Every ETS operation as a function over a resolved {@link TableImpl}.
+ *
+ * Shared by the `ets` facade (which first resolves the table and checks
+ * process access) and the `dets` facade (which resolves its own handles).
+ * Each function validates its arguments, computes the change, hands it to
+ * the table's sink (a disk table's journal, which may veto it), and only
+ * then applies it: a call that throws has changed nothing.
+ *
+ * @module
+ */
+import { END_OF_TABLE, type EndOfTable, type WriteOp } from '../engines/types.js';
+import { fail } from '../errors.js';
+import { copyOut, copyTerm, NotATermError, rowOut } from '../term/copy.js';
+import { exactEquals } from '../term/equal.js';
+import { show, type Row, type Term } from '../term/types.js';
+import { fnIn, keyIn, posIn, rowIn, rowsIn } from './args.js';
+import type { TableImpl } from './table.js';
+
+/** @internal Sends ops to the sink (if any), which may throw to veto them. */
+function journal(t: TableImpl, ops: WriteOp[]): void {
+  t.sink!.append(ops);
+}
+
+// ---------------------------------------------------------------- writes
+
+export function insert(t: TableImpl, row: unknown, fn = 'insert'): true {
+  const r = rowIn(t, row, fn);
+  if (t.sink !== undefined) journal(t, [{ op: 'insert', rows: [r] }]);
+  t.engine.insert(r);
+  return true;
+}
+
+export function insertMany(t: TableImpl, rows: unknown, fn = 'insertMany'): true {
+  const rs = rowsIn(t, rows, fn);
+  if (rs.length === 0) return true;
+  if (t.sink !== undefined) journal(t, [{ op: 'insert', rows: rs }]);
+  for (const r of rs) t.engine.insert(r);
+  return true;
+}
+
+export function insertNew(t: TableImpl, row: unknown, fn = 'insertNew'): boolean {
+  const r = rowIn(t, row, fn);
+  if (t.engine.member(r[t.keypos - 1])) return false;
+  if (t.sink !== undefined) journal(t, [{ op: 'insert', rows: [r] }]);
+  t.engine.insert(r);
+  return true;
+}
+
+export function insertNewMany(t: TableImpl, rows: unknown, fn = 'insertNewMany'): boolean {
+  const rs = rowsIn(t, rows, fn);
+  for (const r of rs) if (t.engine.member(r[t.keypos - 1])) return false;
+  if (rs.length === 0) return true;
+  if (t.sink !== undefined) journal(t, [{ op: 'insert', rows: rs }]);
+  for (const r of rs) t.engine.insert(r);
+  return true;
+}
+
+export function deleteKey(t: TableImpl, key: unknown, fn = 'delete'): true {
+  keyIn(key, fn);
+  if (t.sink !== undefined) {
+    if (!t.engine.member(key as Term)) return true;
+    journal(t, [{ op: 'delete', key: key as Term }]);
+  }
+  t.engine.deleteKey(key as Term);
+  return true;
+}
+
+export function deleteObject(t: TableImpl, row: unknown, fn = 'deleteObject'): true {
+  const r = rowIn(t, row, fn);
+  if (t.sink !== undefined) {
+    if (!t.engine.lookup(r[t.keypos - 1]).some((x) => rowEqualsExact(x, r))) return true;
+    journal(t, [{ op: 'deleteObject', row: r }]);
+  }
+  t.engine.deleteObject(r);
+  return true;
+}
+
+function rowEqualsExact(a: Row, b: Row): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!exactEquals(a[i], b[i])) return false;
+  return true;
+}
+
+export function deleteAllObjects(t: TableImpl): true {
+  if (t.sink !== undefined) {
+    if (t.engine.size() === 0) return true;
+    journal(t, [{ op: 'clear' }]);
+  }
+  t.engine.clear();
+  return true;
+}
+
+export function take(t: TableImpl, key: unknown, fn = 'take'): Row[] {
+  keyIn(key, fn);
+  const rows = t.engine.lookup(key as Term);
+  if (rows.length === 0) return [];
+  if (t.sink !== undefined) journal(t, [{ op: 'delete', key: key as Term }]);
+  return t.engine.deleteKey(key as Term).map(rowOut);
+}
+
+// ---------------------------------------------------------------- reads
+
+export function lookup(t: TableImpl, key: unknown): Row[] {
+  const one = t.engine.caps.duplicates === 'none';
+  if (one) {
+    const r = t.engine.lookupOne(key as Term);
+    if (r !== undefined) return [rowOut(r as Row)];
+    if (typeof key === 'object' && key !== null) keyIn(key, 'lookup');
+    return [];
+  }
+  keyIn(key, 'lookup');
+  return t.engine.lookup(key as Term).map(rowOut);
+}
+
+export function member(t: TableImpl, key: unknown): boolean {
+  keyIn(key, 'member');
+  return t.engine.member(key as Term);
+}
+
+/** Sentinel for "no default given". */
+export const NO_DEFAULT: unique symbol = Symbol('no default');
+
+export function lookupElement(t: TableImpl, key: unknown, pos: unknown, dflt: unknown = NO_DEFAULT, fn = 'lookupElement'): Term | Term[] {
+  keyIn(key, fn);
+  const p = posIn(pos, fn, 3);
+  const rows = t.engine.lookup(key as Term);
+  if (rows.length === 0) {
+    if (dflt !== NO_DEFAULT) return dflt as Term;
+    return fail('ETS_NO_KEY', `${fn}: the key ${show(key)} is not in table ${t.name}`, { position: 2 });
+  }
+  for (const r of rows) {
+    if (p > r.length) fail('ETS_BAD_POSITION', `${fn}: position ${p} is beyond the row for key ${show(key)}, which has ${r.length} elements`, { position: 3 });
+  }
+  if (t.engine.caps.duplicates === 'none') return copyOut(rows[0]![p - 1] as Term);
+  return rows.map((r) => copyOut(r[p - 1] as Term));
+}
+
+// ---------------------------------------------------------------- counters and elements
+
+function requireSetLike(t: TableImpl, fn: string): void {
+  if (t.engine.caps.duplicates !== 'none') {
+    fail('ETS_BAD_TABLE_TYPE', `${fn}: only set and ordered_set tables support this, table ${t.name} is a ${t.type}`, { position: 1 });
+  }
+}
+
+type Counter = number | bigint;
+
+function isInteger(x: unknown): x is Counter {
+  return typeof x === 'bigint' || (typeof x === 'number' && Number.isInteger(x));
+}
+
+function addCounter(a: Counter, b: Counter): Counter {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const r = a + b;
+    if (Number.isSafeInteger(r)) return r;
+    return BigInt(a) + BigInt(b);
+  }
+  const r = BigInt(a) + BigInt(b);
+  return typeof a === 'number' && r >= BigInt(Number.MIN_SAFE_INTEGER) && r <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(r) : r;
+}
+
+interface CounterOp {
+  pos: number;
+  incr: Counter;
+  threshold?: Counter;
+  setValue?: Counter;
+}
+
+function parseCounterOp(op: unknown, fn: string): CounterOp {
+  if (isInteger(op)) return { pos: -1, incr: op };
+  if (Array.isArray(op) && (op.length === 2 || op.length === 4)) {
+    const [pos, incr, threshold, setValue] = op as unknown[];
+    if (typeof pos !== 'number' || !Number.isInteger(pos) || pos < 1) {
+      fail('ETS_BAD_POSITION', `${fn}: a position must be an integer >= 1, got ${show(pos)} (argument 3)`, { position: 3 });
+    }
+    if (!isInteger(incr)) fail('ETS_BADARG', `${fn}: the increment must be an integer, got ${show(incr)} (argument 3)`, { position: 3 });
+    if (op.length === 2) return { pos, incr };
+    if (!isInteger(threshold) || !isInteger(setValue)) {
+      fail('ETS_BADARG', `${fn}: threshold and set value must be integers, got ${show(op)} (argument 3)`, { position: 3 });
+    }
+    return { pos, incr, threshold, setValue };
+  }
+  return fail('ETS_BADARG', `${fn}: expected an integer, [pos, incr], [pos, incr, threshold, setValue] or a list of those, got ${show(op)} (argument 3)`, {
+    position: 3,
+  });
+}
+
+/**
+ * `updateCounter(t, key, op, default?)`: ETS `update_counter/3,4`. Returns the
+ * new value, or a list of new values for a list of ops. Atomic: if any op
+ * fails, nothing changes.
+ */
+export function updateCounter(t: TableImpl, key: unknown, op: unknown, dflt: unknown = NO_DEFAULT, fn = 'updateCounter'): Counter | Counter[] {
+  requireSetLike(t, fn);
+  keyIn(key, fn);
+  const isList = Array.isArray(op) && (op.length === 0 || Array.isArray(op[0]));
+  const ops = isList ? (op as unknown[]).map((o) => parseCounterOp(o, fn)) : [parseCounterOp(op, fn)];
+  let row = t.engine.lookupOne(key as Term) as Row | undefined;
+  let fromDefault = false;
+  if (row === undefined) {
+    if (dflt === NO_DEFAULT) return fail('ETS_NO_KEY', `${fn}: the key ${show(key)} is not in table ${t.name}`, { position: 2 });
+    const d = rowIn(t, dflt, fn, 4);
+    // As ETS: the default object's key is replaced by `key`.
+    const copy = d.slice() as Term[];
+    try {
+      copy[t.keypos - 1] = copyTerm(key);
+    } catch (e) {
+      if (e instanceof NotATermError) fail('ETS_BAD_TERM', `${fn}: ${e.message} (argument 2)`, { position: 2 });
+      throw e;
+    }
+    row = copy;
+    fromDefault = true;
+  }
+  const next = row.slice() as Term[];
+  const results: Counter[] = [];
+  for (const o of ops) {
+    const pos = o.pos === -1 ? t.keypos + 1 : o.pos;
+    if (pos === t.keypos) fail('ETS_BAD_POSITION', `${fn}: position ${pos} is the key position of table ${t.name}`, { position: 3 });
+    if (pos > next.length) fail('ETS_BAD_POSITION', `${fn}: position ${pos} is beyond the row, which has ${next.length} elements`, { position: 3 });
+    const cur = next[pos - 1];
+    if (!isInteger(cur)) fail('ETS_NOT_A_COUNTER', `${fn}: the element at position ${pos} is ${show(cur)}, not an integer`, { position: 3 });
+    let v = addCounter(cur, o.incr);
+    if (o.threshold !== undefined) {
+      if (o.incr >= 0 ? v > o.threshold : v < o.threshold) v = o.setValue!;
+    }
+    next[pos - 1] = v;
+    results.push(v);
+  }
+  const stored = Object.freeze(next) as Row;
+  if (t.sink !== undefined) journal(t, [{ op: 'insert', rows: [stored] }]);
+  if (fromDefault) t.engine.insert(stored);
+  else t.engine.replace(row, stored);
+  return isList ? results : results[0]!;
+}
+
+/**
+ * `updateElement(t, key, [pos, value] | [[pos, value], ...])`: ETS
+ * `update_element/3`. Returns false if the key is absent.
+ */
+export function updateElement(t: TableImpl, key: unknown, spec: unknown, fn = 'updateElement'): boolean {
+  requireSetLike(t, fn);
+  keyIn(key, fn);
+  if (!Array.isArray(spec)) fail('ETS_BADARG', `${fn}: expected [pos, value] or a list of them, got ${show(spec)} (argument 3)`, { position: 3 });
+  const isList = spec.length === 0 || Array.isArray(spec[0]);
+  const pairs = (isList ? spec : [spec]) as unknown[];
+  const updates: Array<[number, Term]> = [];
+  for (const p of pairs) {
+    if (!Array.isArray(p) || p.length !== 2) fail('ETS_BADARG', `${fn}: expected [pos, value], got ${show(p)} (argument 3)`, { position: 3 });
+    const pos = posIn(p[0], fn, 3);
+    if (pos === t.keypos) fail('ETS_BAD_POSITION', `${fn}: position ${pos} is the key position of table ${t.name}`, { position: 3 });
+    let v: Term;
+    try {
+      v = copyTerm(p[1]);
+    } catch (e) {
+      if (e instanceof NotATermError) fail('ETS_BAD_TERM', `${fn}: ${e.message} (argument 3)`, { position: 3 });
+      throw e;
+    }
+    updates.push([pos, v]);
+  }
+  const row = t.engine.lookupOne(key as Term) as Row | undefined;
+  if (row === undefined) return false;
+  const next = row.slice() as Term[];
+  for (const [pos, v] of updates) {
+    if (pos > next.length) fail('ETS_BAD_POSITION', `${fn}: position ${pos} is beyond the row, which has ${next.length} elements`, { position: 3 });
+    next[pos - 1] = v;
+  }
+  const stored = Object.freeze(next) as Row;
+  if (t.sink !== undefined) journal(t, [{ op: 'insert', rows: [stored] }]);
+  t.engine.replace(row, stored);
+  return true;
+}
+
+// ---------------------------------------------------------------- traversal
+
+export function first(t: TableImpl): Term | EndOfTable {
+  const k = t.engine.first();
+  return k === END_OF_TABLE ? k : copyOut(k);
+}
+
+export function last(t: TableImpl): Term | EndOfTable {
+  const k = t.engine.last();
+  return k === END_OF_TABLE ? k : copyOut(k);
+}
+
+export function next(t: TableImpl, key: unknown, fn = 'next'): Term | EndOfTable {
+  keyIn(key, fn);
+  const k = t.engine.next(key as Term);
+  if (k === undefined) fail('ETS_BADARG', `${fn}: the key ${show(key)} is not in ${t.type} table ${t.name}`, { position: 2 });
+  return k === END_OF_TABLE ? k : copyOut(k);
+}
+
+export function prev(t: TableImpl, key: unknown, fn = 'prev'): Term | EndOfTable {
+  keyIn(key, fn);
+  const k = t.engine.prev(key as Term);
+  if (k === undefined) fail('ETS_BADARG', `${fn}: the key ${show(key)} is not in ${t.type} table ${t.name}`, { position: 2 });
+  return k === END_OF_TABLE ? k : copyOut(k);
+}
+
+export function foldl<A>(t: TableImpl, f: (row: Row, acc: A) => A, acc: A, reverse = false, fn = 'foldl'): A {
+  fnIn(f, fn, 2);
+  const c = t.engine.cursor(reverse);
+  for (;;) {
+    const batch = t.engine.take(c, 512);
+    if (batch.length === 0) return acc;
+    for (const r of batch) acc = f(rowOut(r), acc);
+  }
+}
+
+export function tab2list(t: TableImpl): Row[] {
+  const out: Row[] = [];
+  const c = t.engine.cursor(false);
+  for (;;) {
+    const batch = t.engine.take(c, 4096);
+    if (batch.length === 0) return out;
+    for (const r of batch) out.push(rowOut(r));
+  }
+}

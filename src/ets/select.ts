@@ -1,0 +1,251 @@
+/**
+ * `select`, `match` and friends: runs a compiled match specification (or a
+ * JS function) over the rows a key constraint allows, with limits and
+ * continuations.
+ *
+ * Which rows are visited:
+ * - a head whose key is fully bound: only those keys, by index (O(1) on
+ *   hash tables, O(log n) on ordered_set);
+ * - on `ordered_set`, a partly bound key or guards bounding the key
+ *   variable: only that key range (ETS scans the whole table here);
+ * - otherwise, and for JS functions, every row.
+ *
+ * @module
+ */
+import { END_OF_TABLE, type Cursor, type EndOfTable, type KeyRange, type WriteOp } from '../engines/types.js';
+import { fail } from '../errors.js';
+import { compileMatchPattern, compileMatchSpec, NO_MATCH, type CompiledMatchSpec } from '../match-spec/index.js';
+import { copyOut, holdsBinary, rowOut } from '../term/copy.js';
+import { exactEquals } from '../term/equal.js';
+import { Tuple, show, type Row, type Term } from '../term/types.js';
+import { limitIn, rowIn } from './args.js';
+import type { TableImpl } from './table.js';
+
+/** A JS alternative to a match spec: return `false`/`undefined` to skip a row, `true` to select the row, anything else to select that value. */
+export type SelectFn = (row: Row) => unknown;
+
+/** What `select` accepts: a match specification or a {@link SelectFn}. */
+export type MatchSpecLike = unknown;
+
+type Runner = (row: Row) => unknown;
+
+interface Source {
+  /** Next batch of candidate rows; empty when done. */
+  next(max: number): Row[];
+}
+
+/**
+ * The state of a select/match that returned early because of its limit.
+ * Pass it back to the same function (`ets.select(cont)`) for the next chunk.
+ */
+export class Continuation {
+  /** @internal */
+  constructor(
+    /** @internal */ readonly table: TableImpl,
+    /** @internal */ readonly fn: string,
+    /** @internal */ readonly run: Runner,
+    /** @internal */ readonly source: Source,
+    /** @internal */ readonly limit: number,
+    /** @internal */ readonly out: (row: Row, result: unknown) => unknown,
+    /** @internal */ readonly pending: Row[],
+  ) {
+    Object.freeze(this);
+  }
+}
+
+function compile(t: TableImpl, spec: unknown, fn: string): { run: Runner; constraint: CompiledMatchSpec['keyConstraint'] | undefined } {
+  if (typeof spec === 'function') {
+    const f = spec as SelectFn;
+    return {
+      run: (row) => {
+        const r = f(rowOut(row));
+        return r === false || r === undefined ? NO_MATCH : r === true ? row : r;
+      },
+      constraint: undefined,
+    };
+  }
+  const c = compileMatchSpec(spec, t.keypos - 1);
+  return { run: (row) => c.run(row), constraint: c.keyConstraint };
+}
+
+function cursorSource(t: TableImpl, reverse: boolean, range?: KeyRange, inRange?: (key: Term) => boolean): Source {
+  const c: Cursor = t.engine.cursor(reverse, range);
+  let done = false;
+  const ki = t.keypos - 1;
+  return {
+    next(max) {
+      if (done) return [];
+      const rows = t.engine.take(c, max);
+      if (rows.length === 0) done = true;
+      if (inRange !== undefined) {
+        // Keys come in order: once one is out of range in the scan direction, stop.
+        for (let i = 0; i < rows.length; i++) {
+          if (!inRange(rows[i]![ki])) {
+            done = true;
+            return rows.slice(0, i);
+          }
+        }
+      }
+      return rows;
+    },
+  };
+}
+
+function listSource(rows: Row[]): Source {
+  let i = 0;
+  return {
+    next(max) {
+      const out = rows.slice(i, i + max);
+      i += out.length;
+      return out;
+    },
+  };
+}
+
+function sourceFor(t: TableImpl, constraint: CompiledMatchSpec['keyConstraint'] | undefined, reverse: boolean): Source {
+  const ordered = t.engine.caps.ordered;
+  if (constraint !== undefined && constraint.kind === 'keys') {
+    const seen = new Set<Row>();
+    const rows: Row[] = [];
+    for (const k of constraint.keys) for (const r of t.engine.lookup(k)) if (!seen.has(r)) (seen.add(r), rows.push(r));
+    if (ordered) rows.sort((a, b) => compareKeys(t, a, b) * (reverse ? -1 : 1));
+    return listSource(rows);
+  }
+  if (ordered && constraint !== undefined && constraint.kind === 'range') {
+    return cursorSource(t, reverse, constraint.range, constraint.inRange);
+  }
+  return cursorSource(t, reverse && ordered);
+}
+
+import { compareTerms } from '../term/order.js';
+function compareKeys(t: TableImpl, a: Row, b: Row): number {
+  return compareTerms(a[t.keypos - 1], b[t.keypos - 1]);
+}
+
+/** Copies a select result out: rows via rowOut; other results only when the row held binaries. */
+function resultOut(row: Row, r: unknown): unknown {
+  if (r === row) return rowOut(row);
+  return holdsBinary(row) ? deepCopyBinaries(r) : r;
+}
+
+function deepCopyBinaries(x: unknown): unknown {
+  if (typeof x !== 'object' || x === null) return x;
+  if (x instanceof Uint8Array) return new Uint8Array(x);
+  if (Array.isArray(x)) {
+    const mapped = x.map(deepCopyBinaries);
+    return x instanceof Tuple ? Tuple.from(mapped as Term[]) : mapped;
+  }
+  return copyOut(x as Term);
+}
+
+const BATCH = 1024;
+
+function drain(run: Runner, source: Source, pending: Row[], limit: number, out: (row: Row, r: unknown) => unknown): { results: unknown[]; rest: Row[]; exhausted: boolean } {
+  const results: unknown[] = [];
+  let batch = pending;
+  let i = 0;
+  for (;;) {
+    if (i >= batch.length) {
+      batch = source.next(BATCH);
+      i = 0;
+      if (batch.length === 0) return { results, rest: [], exhausted: true };
+    }
+    const row = batch[i++]!;
+    const r = run(row);
+    if (r !== NO_MATCH) {
+      results.push(out(row, r));
+      if (results.length >= limit) return { results, rest: batch.slice(i), exhausted: false };
+    }
+  }
+}
+
+function runSelect(t: TableImpl, run: Runner, source: Source, limit: number | undefined, fn: string, out = resultOut): unknown[] | [unknown[], Continuation] | EndOfTable {
+  if (limit === undefined) return drain(run, source, [], Infinity, out).results;
+  return step(new Continuation(t, fn, run, source, limit, out, []));
+}
+
+function step(c: Continuation): [unknown[], Continuation] | EndOfTable {
+  if (!c.table.alive) fail('ETS_BAD_CONTINUATION', `${c.fn}: the table of this continuation no longer exists`, { position: 1 });
+  const { results, rest, exhausted } = drain(c.run, c.source, c.pending, c.limit, c.out);
+  if (results.length === 0 && exhausted) return END_OF_TABLE;
+  return [results, new Continuation(c.table, c.fn, c.run, c.source, c.limit, c.out, rest)];
+}
+
+/** Continues a select/match from its continuation. */
+export function continueSelect(cont: unknown, fn: string): [unknown[], Continuation] | EndOfTable {
+  if (cont === END_OF_TABLE) return END_OF_TABLE;
+  if (!(cont instanceof Continuation)) fail('ETS_BAD_CONTINUATION', `${fn}: expected a continuation, got ${show(cont)}`, { position: 1 });
+  return step(cont);
+}
+
+export function select(t: TableImpl, spec: unknown, limit: unknown, reverse: boolean, fn: string): unknown[] | [unknown[], Continuation] | EndOfTable {
+  const lim = limit === undefined ? undefined : limitIn(limit, fn, 3);
+  const { run, constraint } = compile(t, spec, fn);
+  return runSelect(t, run, sourceFor(t, constraint, reverse), lim, fn);
+}
+
+export function match(t: TableImpl, pattern: unknown, limit: unknown, objects: boolean, fn: string): unknown[] | [unknown[], Continuation] | EndOfTable {
+  const lim = limit === undefined ? undefined : limitIn(limit, fn, 3);
+  const c = compileMatchPattern(pattern, t.keypos - 1, objects ? 'object' : 'bindings');
+  return runSelect(t, (row) => c.run(row), sourceFor(t, c.keyConstraint, false), lim, fn);
+}
+
+export function selectCount(t: TableImpl, spec: unknown, fn: string): number {
+  const { run, constraint } = compile(t, spec, fn);
+  const src = sourceFor(t, constraint, false);
+  let n = 0;
+  for (let b = src.next(BATCH); b.length > 0; b = src.next(BATCH)) for (const row of b) if (run(row) === true) n++;
+  return n;
+}
+
+function matchingRows(t: TableImpl, run: Runner, constraint: CompiledMatchSpec['keyConstraint'] | undefined, keep: (r: unknown) => boolean): Array<[Row, unknown]> {
+  const src = sourceFor(t, constraint, false);
+  const hits: Array<[Row, unknown]> = [];
+  for (let b = src.next(BATCH); b.length > 0; b = src.next(BATCH)) {
+    for (const row of b) {
+      const r = run(row);
+      if (r !== NO_MATCH && keep(r)) hits.push([row, r]);
+    }
+  }
+  return hits;
+}
+
+function deleteRows(t: TableImpl, rows: Row[]): void {
+  if (rows.length === 0) return;
+  if (t.sink !== undefined) t.sink.append(rows.map((row): WriteOp => ({ op: 'deleteObject', row })));
+  for (const r of rows) t.engine.deleteObject(r);
+}
+
+export function selectDelete(t: TableImpl, spec: unknown, fn: string): number {
+  const { run, constraint } = compile(t, spec, fn);
+  const hits = matchingRows(t, run, constraint, (r) => r === true);
+  deleteRows(t, hits.map((h) => h[0]));
+  return hits.length;
+}
+
+export function matchDelete(t: TableImpl, pattern: unknown, fn: string): true {
+  const c = compileMatchPattern(pattern, t.keypos - 1, 'object');
+  deleteRows(t, matchingRows(t, (row) => c.run(row), c.keyConstraint, () => true).map((h) => h[0]));
+  return true;
+}
+
+export function selectReplace(t: TableImpl, spec: unknown, fn: string): number {
+  if (t.engine.caps.duplicates === 'bag') {
+    fail('ETS_BAD_TABLE_TYPE', `${fn}: bag tables do not support selectReplace (as ETS), table ${t.name} is a bag`, { position: 1 });
+  }
+  const { run, constraint } = compile(t, spec, fn);
+  const hits = matchingRows(t, run, constraint, () => true);
+  const ki = t.keypos - 1;
+  const repl: Array<[Row, Row]> = [];
+  for (const [old, r] of hits) {
+    const next = rowIn(t, r, fn, 2);
+    if (!exactEquals(next[ki], old[ki])) {
+      fail('ETS_BADARG', `${fn}: the replacement for key ${show(old[ki])} changes the key to ${show(next[ki])}; keys must stay the same`, { position: 2 });
+    }
+    repl.push([old, next]);
+  }
+  if (repl.length === 0) return 0;
+  if (t.sink !== undefined) t.sink.append(repl.map(([old, row]): WriteOp => ({ op: 'replace', old, row })));
+  for (const [old, next] of repl) t.engine.replace(old, next);
+  return repl.length;
+}

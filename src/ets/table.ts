@@ -1,0 +1,150 @@
+/**
+ * Tables: the public handle, the internal record, and the name registry.
+ *
+ * @module
+ */
+import { createEngine, type Engine, type SingleRowLookup, type TableType, type WriteSink } from '../engines/index.js';
+import { fail } from '../errors.js';
+import { Pid, atomName, show } from '../term/types.js';
+
+/** Who may read and write a table (ETS `protection`). */
+export type Access = 'public' | 'protected' | 'private';
+
+/** A table's heir: who inherits it when the owner ends, and the data they receive. */
+export interface Heir {
+  pid: Pid;
+  data: unknown;
+}
+
+/** A table name: a string, or an atom (`Symbol.for(name)`, which is the same name). */
+export type TableName = string | symbol;
+
+let nextTableId = 1;
+
+/**
+ * A reference to a table (ETS's table identifier, `tid()`). Pass it, or the
+ * name of a named table, to every `ets.*` function. It stays valid after
+ * `rename` and `giveAway`; after the table is deleted every call with it
+ * throws `ETS_NO_TABLE`.
+ */
+export class Table {
+  /** @internal */
+  readonly impl: TableImpl;
+  /** @internal */
+  constructor(impl: TableImpl) {
+    this.impl = impl;
+    Object.freeze(this);
+  }
+  /** A number unique to this table within the Node process. */
+  get id(): number {
+    return this.impl.id;
+  }
+  /** The table's current name. */
+  get name(): string {
+    return this.impl.name;
+  }
+  toString(): string {
+    return `#Table<${this.impl.id}:${this.impl.name}>`;
+  }
+}
+
+/** @internal Everything about one table. */
+export class TableImpl {
+  readonly id = nextTableId++;
+  readonly engine: Engine & SingleRowLookup;
+  readonly ref: Table;
+  alive = true;
+  /** Where writes are journaled (disk tables); undefined for plain ets tables. */
+  sink: WriteSink | undefined;
+  /** `'dets'` tables skip process access control, as DETS has none. */
+  kind: 'ets' | 'dets' = 'ets';
+
+  constructor(
+    public name: string,
+    readonly named: boolean,
+    readonly type: TableType,
+    /** 1-based key position. */
+    readonly keypos: number,
+    public access: Access,
+    public owner: Pid,
+    public heir: Heir | undefined,
+  ) {
+    this.engine = createEngine(type, keypos - 1);
+    this.ref = new Table(this);
+  }
+}
+
+/** Live named tables by name. */
+const byName = new Map<string, TableImpl>();
+/** All live ets tables, in creation order. */
+const live = new Set<TableImpl>();
+
+/** @internal Normalises a table name (string or atom) to a string. */
+export function nameKey(name: unknown, fn: string): string {
+  if (typeof name === 'string') return name;
+  if (typeof name === 'symbol') {
+    const n = atomName(name);
+    if (n !== undefined) return n;
+  }
+  return fail('ETS_BADARG', `${fn}: a table name must be a string or an atom (Symbol.for), got ${show(name)}`, { position: 1 });
+}
+
+/** @internal Adds a table to the registry (throws if the name is taken). */
+export function register(t: TableImpl): void {
+  if (t.named) {
+    if (byName.has(t.name)) fail('ETS_NAME_TAKEN', `ets.new: a named table called ${JSON.stringify(t.name)} already exists`, { position: 1 });
+    byName.set(t.name, t);
+  }
+  live.add(t);
+}
+
+/** @internal Removes a table from the registry and marks it dead. */
+export function unregister(t: TableImpl): void {
+  if (t.named && byName.get(t.name) === t) byName.delete(t.name);
+  live.delete(t);
+  t.alive = false;
+  t.engine.clear();
+}
+
+/** @internal Renames a table; named tables move in the registry. */
+export function renameTable(t: TableImpl, name: string): void {
+  if (t.named) {
+    const other = byName.get(name);
+    if (other !== undefined && other !== t) fail('ETS_NAME_TAKEN', `ets.rename: a named table called ${JSON.stringify(name)} already exists`, { position: 2 });
+    byName.delete(t.name);
+    byName.set(name, t);
+  }
+  t.name = name;
+}
+
+/** @internal The named table with this name, if any. */
+export function lookupName(name: string): TableImpl | undefined {
+  return byName.get(name);
+}
+
+/** @internal All live ets tables. */
+export function allTables(): TableImpl[] {
+  return [...live];
+}
+
+/** What every `ets.*` function accepts as its table argument. */
+export type TableLike = Table | TableName;
+
+/**
+ * @internal Resolves a table argument to a live table, or throws
+ * `ETS_NO_TABLE` / `ETS_BADARG`.
+ */
+export function resolve(tab: unknown, fn: string): TableImpl {
+  if (tab instanceof Table) {
+    const t = tab.impl;
+    if (!t.alive) fail('ETS_NO_TABLE', `${fn}: table ${tab} no longer exists`, { position: 1 });
+    return t;
+  }
+  if (typeof tab === 'string' || typeof tab === 'symbol') {
+    const name = nameKey(tab, fn);
+    const t = byName.get(name);
+    if (t === undefined) fail('ETS_NO_TABLE', `${fn}: no named table called ${JSON.stringify(name)}`, { position: 1 });
+    return t;
+  }
+  return fail('ETS_BADARG', `${fn}: expected a table or a table name, got ${show(tab)}`, { position: 1 });
+}

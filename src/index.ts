@@ -1,0 +1,20 @@
+/**
+ * termstore: Erlang's ETS and DETS for TypeScript/Node.js.
+ *
+ * The one entry point; everything public is exported here by name.
+ *
+ * @packageDocumentation
+ */
+export { ets, Continuation, Table, isEtsTransfer } from './ets/index.js';
+export type { NewOptions, TableInfo, InfoItem, Chunk, SelectFunction } from './ets/index.js';
+export type { Access, Heir, TableLike, TableName, SelectFn, EtsTransfer } from './ets/index.js';
+export { END_OF_TABLE } from './engines/types.js';
+export type { EndOfTable, TableType } from './engines/types.js';
+export { TermstoreError, ErrorCode, isTermstoreError } from './errors.js';
+export type { ErrorDetails } from './errors.js';
+export { Tuple, tuple, atom, atomName, isAtom, isTuple, Pid, Opaque } from './term/types.js';
+export type { Term, Row, OpaqueKind } from './term/types.js';
+export { compareTerms } from './term/order.js';
+export { exactEquals } from './term/equal.js';
+export { spawn, self, send, receive, whenExited, isAlive, rootPid, TIMEOUT } from './process/index.js';
+export type { ExitReason } from './process/index.js';
