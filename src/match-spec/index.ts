@@ -1,0 +1,25 @@
+/**
+ * Match specifications (Erlang's `ets:select/2` language): validation,
+ * compilation to closures, key-constraint extraction, builders.
+ * See `docs/match-spec.md`.
+ *
+ * @module
+ */
+export { compileMatchSpec, compileMatchPattern, clearMatchSpecCache } from './api.js';
+export { ms, type Call, type ConstForm, type ListForm, type MapForm } from './builders.js';
+export { matchSpecToJSON } from './literal.js';
+export { EXIT } from './compile.js';
+export {
+  NO_MATCH,
+  type NoMatch,
+  type MsVar,
+  type Pattern,
+  type Expr,
+  type MatchClause,
+  type MatchClauseObject,
+  type MatchClauseTriple,
+  type MatchSpec,
+  type KeyConstraint,
+  type CompiledMatchSpec,
+  type CompiledMatchPattern,
+} from './types.js';
