@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 export { ets, Continuation, Table, isEtsTransfer } from './ets/index.js';
-export type { NewOptions, TableInfo, InfoItem, Chunk, SelectFunction } from './ets/index.js';
+export type { NewOptions, TableInfo, InfoItem, Chunk, SelectFunction, CounterOp, UpdateCounterFunction } from './ets/index.js';
 export type { Access, Heir, TableLike, TableName, SelectFn, EtsTransfer } from './ets/index.js';
 export { END_OF_TABLE } from './engines/types.js';
 export type { EndOfTable, TableType } from './engines/types.js';

@@ -166,6 +166,15 @@ function matchObjectFn(tab: TableLike | Continuation, pattern?: unknown, limit?:
   return sel.match(read(tab, 'ets.matchObject'), pattern, limit, true, 'ets.matchObject');
 }
 
+/** One `updateCounter` operation: an increment, `[pos, incr]` or `[pos, incr, threshold, setValue]`. */
+export type CounterOp = number | bigint | readonly [number, number | bigint] | readonly [number, number | bigint, number | bigint, number | bigint];
+
+/** The overloads of `updateCounter`, for a table argument of type `T` (shared by ets and dets). */
+export interface UpdateCounterFunction<T> {
+  (tab: T, key: unknown, op: CounterOp, dflt?: readonly unknown[]): number | bigint;
+  (tab: T, key: unknown, ops: ReadonlyArray<Exclude<CounterOp, number | bigint>>, dflt?: readonly unknown[]): Array<number | bigint>;
+}
+
 /** Overloads of the select family: without limit, with limit, or continuing. */
 export interface SelectFunction {
   (tab: TableLike, spec: unknown): unknown[];
@@ -201,7 +210,7 @@ export const ets = Object.freeze({
   insertNewMany: (tab: TableLike, rows: readonly (readonly unknown[])[]): boolean => ops.insertNewMany(write(tab, 'ets.insertNewMany'), rows, 'ets.insertNewMany'),
 
   /** `ets:lookup/2`: the rows with this key (`[]` if none). */
-  lookup: (tab: TableLike, key: unknown): Row[] => ops.lookup(read(tab, 'ets.lookup'), key),
+  lookup: (tab: TableLike, key: unknown): Row[] => ops.lookup(read(tab, 'ets.lookup'), key, 'ets.lookup'),
   /**
    * `ets:lookup_element/3,4`: element `pos` of the row with this key (a list
    * of elements for bags). Without `dflt`, an absent key throws `ETS_NO_KEY`.
@@ -229,10 +238,7 @@ export const ets = Object.freeze({
    * `dflt` is inserted (with its key replaced by `key`) when the key is absent.
    */
   updateCounter: ((tab: TableLike, key: unknown, op: unknown, ...dflt: [] | [readonly unknown[]]) =>
-    ops.updateCounter(write(tab, 'ets.updateCounter'), key, op, dflt.length === 0 ? ops.NO_DEFAULT : dflt[0], 'ets.updateCounter')) as {
-    (tab: TableLike, key: unknown, op: number | bigint | readonly [number, number | bigint] | readonly [number, number | bigint, number | bigint, number | bigint], dflt?: readonly unknown[]): number | bigint;
-    (tab: TableLike, key: unknown, ops: ReadonlyArray<readonly (number | bigint)[]>, dflt?: readonly unknown[]): Array<number | bigint>;
-  },
+    ops.updateCounter(write(tab, 'ets.updateCounter'), key, op, dflt.length === 0 ? ops.NO_DEFAULT : dflt[0], 'ets.updateCounter')) as UpdateCounterFunction<TableLike>,
   /** `ets:update_element/3`: sets `[pos, value]` (or a list of them) in the row with `key`; false if absent. */
   updateElement: (tab: TableLike, key: unknown, spec: readonly [number, unknown] | ReadonlyArray<readonly [number, unknown]>): boolean =>
     ops.updateElement(write(tab, 'ets.updateElement'), key, spec, 'ets.updateElement'),
