@@ -27,6 +27,14 @@ interface Node {
   row: Row | undefined;
   /** bags: the rows, insertion order (never empty while live). */
   rows: Row[] | undefined;
+  /**
+   * bags: an increasing number per row, parallel to `rows` (kept by
+   * `replace`, dropped with the row by `deleteObject`), so that a cursor
+   * can find where it stopped after rows before it were deleted.
+   */
+  seqs: number[] | undefined;
+  /** bags: the last number given to a row of this node. */
+  seq: number;
   prev: Node | null;
   next: Node | null;
   live: boolean;
@@ -35,8 +43,8 @@ interface Node {
 interface HashCursor extends Cursor {
   /** Last node visited; null before the start. */
   node: Node | null;
-  /** Rows of `node` already returned (bags). */
-  index: number;
+  /** bags: the number (`Node.seqs`) of the last row of `node` returned. */
+  seq: number;
   done: boolean;
 }
 
@@ -98,6 +106,7 @@ export class HashEngine implements Engine {
         for (let i = 0; i < rows.length; i++) if (rowEquals(rows[i]!, row)) return;
       }
       rows.push(row);
+      n.seqs!.push(++n.seq);
       this.count++;
       return;
     }
@@ -106,6 +115,8 @@ export class HashEngine implements Engine {
       hk,
       row: this.bag ? undefined : row,
       rows: this.bag ? [row] : undefined,
+      seqs: this.bag ? [1] : undefined,
+      seq: 1,
       prev: this.tail,
       next: null,
       live: true,
@@ -146,12 +157,23 @@ export class HashEngine implements Engine {
       return 1;
     }
     const rows = n.rows!;
-    const kept = rows.filter((r) => !rowEquals(r, row));
+    const seqs = n.seqs!;
+    const kept: Row[] = [];
+    const keptSeqs: number[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      if (!rowEquals(rows[i]!, row)) {
+        kept.push(rows[i]!);
+        keptSeqs.push(seqs[i]!);
+      }
+    }
     const removed = rows.length - kept.length;
     if (removed === 0) return 0;
     this.count -= removed;
     if (kept.length === 0) this.unlink(n);
-    else n.rows = kept;
+    else {
+      n.rows = kept;
+      n.seqs = keptSeqs;
+    }
     return removed;
   }
 
@@ -198,38 +220,46 @@ export class HashEngine implements Engine {
   }
 
   cursor(_reverse: boolean): Cursor {
-    const c: HashCursor = { __cursor: true, node: null, index: 0, done: false };
+    const c: HashCursor = { __cursor: true, node: null, seq: 0, done: false };
     return c;
   }
 
   take(cursor: Cursor, max: number): Row[] {
     const c = cursor as HashCursor;
     const out: Row[] = [];
-    if (c.done) return out;
-    // The node to give rows from: the current one if it is a live bag node
-    // with rows left, else the next live node.
+    if (c.done || max <= 0) return out;
+    // The node to give rows from, and the first row of it: the current node
+    // if it is a live bag node with rows after the last one returned (found
+    // by number, as rows before it may have been deleted), else the next
+    // live node.
     let n: Node | null;
+    let start = 0;
     if (c.node === null) {
       n = this.head;
-      c.index = 0;
-    } else if (c.node.live && this.bag && c.index < c.node.rows!.length) {
-      n = c.node;
+    } else if (c.node.live && this.bag) {
+      start = firstAfter(c.node.seqs!, c.seq);
+      n = start < c.node.rows!.length ? c.node : nextLive(c.node);
+      if (n !== c.node) start = 0;
     } else {
       n = nextLive(c.node);
-      c.index = 0;
     }
     while (n !== null) {
       c.node = n;
       if (this.bag) {
         const rows = n.rows!;
-        while (c.index < rows.length && out.length < max) out.push(rows[c.index++]!);
+        const seqs = n.seqs!;
+        let i = start;
+        while (i < rows.length && out.length < max) {
+          out.push(rows[i]!);
+          c.seq = seqs[i]!;
+          i++;
+        }
       } else {
         out.push(n.row!);
-        c.index = 1;
       }
       if (out.length >= max) return out;
       n = n.next;
-      c.index = 0;
+      start = 0;
     }
     c.done = true;
     return out;
@@ -260,6 +290,10 @@ export class HashEngine implements Engine {
       if (n.hk !== hashKey(n.key)) throw new Error('hash key mismatch');
       if (this.bag) {
         if (n.rows!.length === 0) throw new Error('empty bag node');
+        if (n.seqs!.length !== n.rows!.length) throw new Error('seqs/rows length mismatch');
+        for (let i = 0; i < n.seqs!.length; i++) {
+          if (n.seqs![i]! > n.seq || (i > 0 && n.seqs![i]! <= n.seqs![i - 1]!)) throw new Error('row numbers out of order');
+        }
         for (const r of n.rows!) if (hashKey(r[this.keyIndex]) !== n.hk) throw new Error('row key mismatch');
         if (!this.dup) {
           for (let i = 0; i < n.rows!.length; i++)
@@ -281,6 +315,18 @@ export class HashEngine implements Engine {
 
 /** Average bytes of a small row (array header + 3 slots), for memory estimates. */
 const rowBytesEstimate = 48;
+
+/** Index of the first entry of the ascending `seqs` greater than `seq`. */
+function firstAfter(seqs: readonly number[], seq: number): number {
+  let lo = 0;
+  let hi = seqs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (seqs[mid]! <= seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 function nextLive(n: Node): Node | null {
   let m = n.next;

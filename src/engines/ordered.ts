@@ -42,6 +42,20 @@ interface OrderedCursor extends Cursor {
 }
 
 const EMPTY: readonly Row[] = Object.freeze([]);
+
+/**
+ * sorted-btree reads a key of `undefined` as "no key" (start at the first or
+ * last pair) in `entries`, `entriesReversed`, `findPath`, `nextHigherPair`
+ * and `nextLowerPair`, and an empty tree when `maxKey()` is `undefined`.
+ * `undefined` is the atom `undefined` here, so the tree holds that key as
+ * the atom's other spelling, which compares equal; keys handed out are read
+ * from the rows, so the caller gets back the spelling they inserted.
+ */
+const UNDEFINED_ATOM = Symbol.for('undefined');
+function tk(key: Term): Term {
+  return key === undefined ? UNDEFINED_ATOM : key;
+}
+
 const CAPS: EngineCaps = Object.freeze({ ordered: true, duplicates: 'none' });
 
 export class OrderedEngine implements Engine {
@@ -58,31 +72,31 @@ export class OrderedEngine implements Engine {
   }
 
   lookup(key: Term): readonly Row[] {
-    const r = this.tree.get(key);
+    const r = this.tree.get(tk(key));
     return r === undefined ? EMPTY : [r];
   }
 
   lookupOne(key: Term): Row | undefined {
-    return this.tree.get(key);
+    return this.tree.get(tk(key));
   }
 
   member(key: Term): boolean {
-    return this.tree.has(key);
+    return this.tree.has(tk(key));
   }
 
   insert(row: Row): void {
-    this.tree.set(row[this.keyIndex], row, true);
+    this.tree.set(tk(row[this.keyIndex]), row, true);
   }
 
   deleteKey(key: Term): readonly Row[] {
-    const r = this.tree.get(key);
+    const r = this.tree.get(tk(key));
     if (r === undefined) return EMPTY;
-    this.tree.delete(key);
+    this.tree.delete(tk(key));
     return [r];
   }
 
   deleteObject(row: Row): number {
-    const key = row[this.keyIndex];
+    const key = tk(row[this.keyIndex]);
     const r = this.tree.get(key);
     if (r === undefined || !rowEquals(r, row)) return 0;
     this.tree.delete(key);
@@ -90,7 +104,7 @@ export class OrderedEngine implements Engine {
   }
 
   replace(_old: Row, next: Row): void {
-    this.tree.set(next[this.keyIndex], next, true);
+    this.tree.set(tk(next[this.keyIndex]), next, true);
   }
 
   clear(): void {
@@ -98,21 +112,24 @@ export class OrderedEngine implements Engine {
   }
 
   first(): Term | EndOfTable {
-    return this.tree.size === 0 ? END_OF_TABLE : (this.tree.minKey() as Term);
+    // nextHigherPair(undefined) is the lowest pair; no tree key is undefined.
+    const p = this.tree.nextHigherPair(undefined);
+    return p === undefined ? END_OF_TABLE : p[1][this.keyIndex];
   }
 
   last(): Term | EndOfTable {
-    return this.tree.size === 0 ? END_OF_TABLE : (this.tree.maxKey() as Term);
+    const p = this.tree.nextLowerPair(undefined);
+    return p === undefined ? END_OF_TABLE : p[1][this.keyIndex];
   }
 
   next(key: Term): Term | EndOfTable {
-    const p = this.tree.nextHigherPair(key);
-    return p === undefined ? END_OF_TABLE : p[0];
+    const p = this.tree.nextHigherPair(tk(key));
+    return p === undefined ? END_OF_TABLE : p[1][this.keyIndex];
   }
 
   prev(key: Term): Term | EndOfTable {
-    const p = this.tree.nextLowerPair(key);
-    return p === undefined ? END_OF_TABLE : p[0];
+    const p = this.tree.nextLowerPair(tk(key));
+    return p === undefined ? END_OF_TABLE : p[1][this.keyIndex];
   }
 
   cursor(reverse: boolean, range?: KeyRange): Cursor {
@@ -136,7 +153,7 @@ export class OrderedEngine implements Engine {
         skip = c.last.key;
         skipSet = true;
       } else if (lo !== undefined) {
-        it = this.tree.entries(lo.key);
+        it = this.tree.entries(tk(lo.key));
         if (!lo.inclusive) {
           skip = lo.key;
           skipSet = true;
@@ -165,7 +182,7 @@ export class OrderedEngine implements Engine {
       if (c.last !== undefined) {
         it = this.tree.entriesReversed(c.last.key, undefined, true);
       } else if (hi !== undefined) {
-        it = this.tree.entriesReversed(hi.key, undefined, !hi.inclusive);
+        it = this.tree.entriesReversed(tk(hi.key), undefined, !hi.inclusive);
       } else {
         it = this.tree.entriesReversed();
       }

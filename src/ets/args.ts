@@ -6,8 +6,7 @@
  * @module
  */
 import { fail } from '../errors.js';
-import { NotATermError, copyRow } from '../term/copy.js';
-import { canonical } from '../term/equal.js';
+import { NotATermError, checkTerm, copyRow } from '../term/copy.js';
 import { show, type Row } from '../term/types.js';
 import type { TableImpl } from './table.js';
 
@@ -35,12 +34,17 @@ export function rowsIn(t: TableImpl, rows: unknown, fn: string, position = 2): R
   return out;
 }
 
-/** Checks that a key argument is a term (primitives pass at no cost). */
+/**
+ * Checks that a key argument is a term (strings, finite numbers, booleans
+ * pass at the cost of a `typeof`). NaN must be refused here: it compares
+ * equal to every number in the term order, so an `ordered_set` would find,
+ * delete or step from an arbitrary row for it.
+ */
 export function keyIn(key: unknown, fn: string, position = 2): void {
   const ty = typeof key;
-  if (ty === 'object' ? key !== null : ty === 'function') {
+  if (ty === 'object' ? key !== null : ty === 'function' || ty === 'symbol' || (ty === 'number' && key !== key)) {
     try {
-      canonical(key);
+      checkTerm(key);
     } catch {
       fail('ETS_BAD_TERM', `${fn}: the key ${show(key)} is not a term (argument ${position})`, { position });
     }

@@ -12,7 +12,7 @@
 import type { TableType } from '../engines/types.js';
 import { END_OF_TABLE, type EndOfTable } from '../engines/types.js';
 import { fail } from '../errors.js';
-import { currentProc } from '../process/index.js';
+import { currentProc, isAlive } from '../process/index.js';
 import type { Pid, Row, Term } from '../term/types.js';
 import { show } from '../term/types.js';
 import * as ops from './ops.js';
@@ -91,6 +91,9 @@ function newTable(name: TableName, options: NewOptions = {}): Table {
   if (typeof named !== 'boolean') fail('ETS_BADARG', `${fn}: named must be a boolean, got ${show(named)}`, { position: 2 });
   const heir = heirIn(options.heir, fn);
   const owner = currentProc().pid;
+  // Code can still run in the context of a process that has ended (a timer it
+  // set, say); a table it created would be owned by nobody and never deleted.
+  if (!isAlive(owner)) fail('ETS_NO_PROCESS', `${fn}: the calling process ${owner} has ended; it cannot own a table`, { position: 0 });
   const t = new TableImpl(n, named, type, keypos, access, owner, heir);
   register(t);
   watchOwner(owner);

@@ -11,7 +11,7 @@
  */
 import { END_OF_TABLE, type EndOfTable, type WriteOp } from '../engines/types.js';
 import { fail } from '../errors.js';
-import { copyOut, copyTerm, NotATermError, rowOut } from '../term/copy.js';
+import { copyOut, copyTerm, freezeRow, NotATermError, rowOut } from '../term/copy.js';
 import { exactEquals } from '../term/equal.js';
 import { show, type Row, type Term } from '../term/types.js';
 import { fnIn, keyIn, posIn, rowIn, rowsIn } from './args.js';
@@ -101,15 +101,14 @@ export function take(t: TableImpl, key: unknown, fn = 'take'): Row[] {
 
 // ---------------------------------------------------------------- reads
 
-export function lookup(t: TableImpl, key: unknown): Row[] {
-  const one = t.engine.caps.duplicates === 'none';
-  if (one) {
+export function lookup(t: TableImpl, key: unknown, fn = 'lookup'): Row[] {
+  // Validate first: a non-term key would make the engine's hash throw a
+  // raw TypeError/RangeError, or (NaN) match any row of an ordered_set.
+  keyIn(key, fn);
+  if (t.engine.caps.duplicates === 'none') {
     const r = t.engine.lookupOne(key as Term);
-    if (r !== undefined) return [rowOut(r as Row)];
-    if (typeof key === 'object' && key !== null) keyIn(key, 'lookup');
-    return [];
+    return r === undefined ? [] : [rowOut(r as Row)];
   }
-  keyIn(key, 'lookup');
   return t.engine.lookup(key as Term).map(rowOut);
 }
 
@@ -121,7 +120,8 @@ export function member(t: TableImpl, key: unknown): boolean {
 /** Sentinel for "no default given". */
 export const NO_DEFAULT: unique symbol = Symbol('no default');
 
-export function lookupElement(t: TableImpl, key: unknown, pos: unknown, dflt: unknown = NO_DEFAULT, fn = 'lookupElement'): Term | Term[] {
+// `dflt` has no JS default value: `undefined` is a term (the atom) and a valid default.
+export function lookupElement(t: TableImpl, key: unknown, pos: unknown, dflt: unknown, fn = 'lookupElement'): Term | Term[] {
   keyIn(key, fn);
   const p = posIn(pos, fn, 3);
   const rows = t.engine.lookup(key as Term);
@@ -191,11 +191,15 @@ function parseCounterOp(op: unknown, fn: string): CounterOp {
  * new value, or a list of new values for a list of ops. Atomic: if any op
  * fails, nothing changes.
  */
-export function updateCounter(t: TableImpl, key: unknown, op: unknown, dflt: unknown = NO_DEFAULT, fn = 'updateCounter'): Counter | Counter[] {
+export function updateCounter(t: TableImpl, key: unknown, op: unknown, dflt: unknown, fn = 'updateCounter'): Counter | Counter[] {
   requireSetLike(t, fn);
   keyIn(key, fn);
   const isList = Array.isArray(op) && (op.length === 0 || Array.isArray(op[0]));
   const ops = isList ? (op as unknown[]).map((o) => parseCounterOp(o, fn)) : [parseCounterOp(op, fn)];
+  if (dflt !== NO_DEFAULT && (!Array.isArray(dflt) || dflt.length < t.keypos)) {
+    // ETS refuses a malformed default object even when the key is present (checked against OTP 25).
+    rowIn(t, dflt, fn, 4);
+  }
   let row = t.engine.lookupOne(key as Term) as Row | undefined;
   let fromDefault = false;
   if (row === undefined) {
@@ -227,7 +231,7 @@ export function updateCounter(t: TableImpl, key: unknown, op: unknown, dflt: unk
     next[pos - 1] = v;
     results.push(v);
   }
-  const stored = Object.freeze(next) as Row;
+  const stored = freezeRow(next);
   if (t.sink !== undefined) journal(t, [{ op: 'insert', rows: [stored] }]);
   if (fromDefault) t.engine.insert(stored);
   else t.engine.replace(row, stored);
@@ -265,7 +269,7 @@ export function updateElement(t: TableImpl, key: unknown, spec: unknown, fn = 'u
     if (pos > next.length) fail('ETS_BAD_POSITION', `${fn}: position ${pos} is beyond the row, which has ${next.length} elements`, { position: 3 });
     next[pos - 1] = v;
   }
-  const stored = Object.freeze(next) as Row;
+  const stored = freezeRow(next);
   if (t.sink !== undefined) journal(t, [{ op: 'insert', rows: [stored] }]);
   t.engine.replace(row, stored);
   return true;

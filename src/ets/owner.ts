@@ -72,7 +72,8 @@ function ownerDied(p: Proc): void {
     if (t.owner.id !== p.pid.id) continue;
     const heir = t.heir;
     if (heir !== undefined && heir.pid.id !== p.pid.id && isAlive(heir.pid)) {
-      t.heir = undefined;
+      // As ETS (checked against OTP 25), the heir option stays set: the heir
+      // is now the owner, so when it ends in turn the table is deleted.
       transfer(t, heir.pid, p.pid, heir.data);
     } else {
       unregister(t);

@@ -53,9 +53,15 @@ export class Continuation {
   }
 }
 
-function compile(t: TableImpl, spec: unknown, fn: string): { run: Runner; constraint: CompiledMatchSpec['keyConstraint'] | undefined } {
+/**
+ * Compiles a spec or JS function. `mode: 'test'` is for selectCount and
+ * selectDelete, which act on the rows a spec returns `true` for: there a
+ * function's `true` must stay `true` (in `'select'` mode it selects the row).
+ */
+function compile(t: TableImpl, spec: unknown, fn: string, mode: 'select' | 'test' = 'select'): { run: Runner; constraint: CompiledMatchSpec['keyConstraint'] | undefined } {
   if (typeof spec === 'function') {
     const f = spec as SelectFn;
+    if (mode === 'test') return { run: (row) => (f(rowOut(row)) === true ? true : NO_MATCH), constraint: undefined };
     return {
       run: (row) => {
         const r = f(rowOut(row));
@@ -68,35 +74,63 @@ function compile(t: TableImpl, spec: unknown, fn: string): { run: Runner; constr
   return { run: (row) => c.run(row), constraint: c.keyConstraint };
 }
 
+/**
+ * Rows from an engine cursor. `inRange` is convex in key order (see the
+ * match-spec key constraints): an ascending scan stops at the first key
+ * outside it; a descending scan, which starts above the range, first skips
+ * keys outside it, then stops at the next one outside it.
+ */
 function cursorSource(t: TableImpl, reverse: boolean, range?: KeyRange, inRange?: (key: Term) => boolean): Source {
   const c: Cursor = t.engine.cursor(reverse, range);
   let done = false;
+  let entered = !reverse;
   const ki = t.keypos - 1;
   return {
     next(max) {
-      if (done) return [];
-      const rows = t.engine.take(c, max);
-      if (rows.length === 0) done = true;
-      if (inRange !== undefined) {
-        // Keys come in order: once one is out of range in the scan direction, stop.
-        for (let i = 0; i < rows.length; i++) {
-          if (!inRange(rows[i]![ki])) {
+      for (;;) {
+        if (done) return [];
+        const rows = t.engine.take(c, max);
+        if (rows.length === 0) done = true;
+        if (inRange === undefined) return rows;
+        let i = 0;
+        if (!entered) {
+          while (i < rows.length && !inRange(rows[i]![ki])) i++;
+          if (i === rows.length) continue; // still above the range
+          entered = true;
+        }
+        for (let j = i; j < rows.length; j++) {
+          if (!inRange(rows[j]![ki])) {
             done = true;
-            return rows.slice(0, i);
+            return rows.slice(i, j);
           }
         }
+        return i === 0 ? rows : rows.slice(i);
       }
-      return rows;
     },
   };
 }
 
-function listSource(rows: Row[]): Source {
+/**
+ * Rows of a list of keys, looked up when reached (so a continuation sees
+ * the table as it is then). The rows of one key already fetched but not yet
+ * handed out are checked again before they are.
+ */
+function keysSource(t: TableImpl, keys: readonly Term[]): Source {
   let i = 0;
+  let pending: Row[] = [];
+  let pendingKey: Term;
   return {
     next(max) {
-      const out = rows.slice(i, i + max);
-      i += out.length;
+      if (pending.length > 0) {
+        const now = t.engine.lookup(pendingKey);
+        pending = pending.filter((r) => now.includes(r));
+      }
+      while (pending.length === 0 && i < keys.length) {
+        pendingKey = keys[i++];
+        pending = t.engine.lookup(pendingKey).slice();
+      }
+      const out = pending.slice(0, max);
+      pending = pending.slice(out.length);
       return out;
     },
   };
@@ -105,21 +139,14 @@ function listSource(rows: Row[]): Source {
 function sourceFor(t: TableImpl, constraint: CompiledMatchSpec['keyConstraint'] | undefined, reverse: boolean): Source {
   const ordered = t.engine.caps.ordered;
   if (constraint !== undefined && constraint.kind === 'keys') {
-    const seen = new Set<Row>();
-    const rows: Row[] = [];
-    for (const k of constraint.keys) for (const r of t.engine.lookup(k)) if (!seen.has(r)) (seen.add(r), rows.push(r));
-    if (ordered) rows.sort((a, b) => compareKeys(t, a, b) * (reverse ? -1 : 1));
-    return listSource(rows);
+    // ordered_set: `orderedKeys` is sorted and distinct under == (how the tree finds keys).
+    if (ordered) return keysSource(t, reverse ? [...constraint.orderedKeys].reverse() : constraint.orderedKeys);
+    return keysSource(t, constraint.keys);
   }
   if (ordered && constraint !== undefined && constraint.kind === 'range') {
     return cursorSource(t, reverse, constraint.range, constraint.inRange);
   }
   return cursorSource(t, reverse && ordered);
-}
-
-import { compareTerms } from '../term/order.js';
-function compareKeys(t: TableImpl, a: Row, b: Row): number {
-  return compareTerms(a[t.keypos - 1], b[t.keypos - 1]);
 }
 
 /** Copies a select result out: rows via rowOut; other results only when the row held binaries. */
@@ -140,13 +167,19 @@ function deepCopyBinaries(x: unknown): unknown {
 
 const BATCH = 1024;
 
+/**
+ * Runs the spec over rows from `source` until `limit` results. It never
+ * takes more rows from the source than the results still missing, so a
+ * chunk never ends inside a batch: a continuation keeps no rows, and sees
+ * rows deleted or updated since the last chunk as they are now (as ETS).
+ */
 function drain(run: Runner, source: Source, pending: Row[], limit: number, out: (row: Row, r: unknown) => unknown): { results: unknown[]; rest: Row[]; exhausted: boolean } {
   const results: unknown[] = [];
   let batch = pending;
   let i = 0;
   for (;;) {
     if (i >= batch.length) {
-      batch = source.next(BATCH);
+      batch = source.next(Math.min(BATCH, limit - results.length));
       i = 0;
       if (batch.length === 0) return { results, rest: [], exhausted: true };
     }
@@ -190,11 +223,17 @@ export function match(t: TableImpl, pattern: unknown, limit: unknown, objects: b
   return runSelect(t, (row) => c.run(row), sourceFor(t, c.keyConstraint, false), lim, fn);
 }
 
+const TRUE_ATOM = Symbol.for('true');
+/** The result `true` that selectCount/selectDelete act on (the atom may be spelled either way). */
+function isTrueResult(r: unknown): boolean {
+  return r === true || r === TRUE_ATOM;
+}
+
 export function selectCount(t: TableImpl, spec: unknown, fn: string): number {
-  const { run, constraint } = compile(t, spec, fn);
+  const { run, constraint } = compile(t, spec, fn, 'test');
   const src = sourceFor(t, constraint, false);
   let n = 0;
-  for (let b = src.next(BATCH); b.length > 0; b = src.next(BATCH)) for (const row of b) if (run(row) === true) n++;
+  for (let b = src.next(BATCH); b.length > 0; b = src.next(BATCH)) for (const row of b) if (isTrueResult(run(row))) n++;
   return n;
 }
 
@@ -217,8 +256,8 @@ function deleteRows(t: TableImpl, rows: Row[]): void {
 }
 
 export function selectDelete(t: TableImpl, spec: unknown, fn: string): number {
-  const { run, constraint } = compile(t, spec, fn);
-  const hits = matchingRows(t, run, constraint, (r) => r === true);
+  const { run, constraint } = compile(t, spec, fn, 'test');
+  const hits = matchingRows(t, run, constraint, isTrueResult);
   deleteRows(t, hits.map((h) => h[0]));
   return hits.length;
 }

@@ -16,6 +16,7 @@
  * @module
  */
 import { Opaque, Pid, Tuple, isPlainObject, show, type Row, type Term } from './types.js';
+import { hashKey, type HashKey } from './equal.js';
 
 /** Maximum nesting depth of a term. Deeper (or cyclic) values are refused. */
 export const MAX_DEPTH = 2000;
@@ -34,7 +35,10 @@ export class NotATermError extends Error {
 export class FrozenMap<K, V> extends Map<K, V> {
   #frozen = false;
   constructor(entries?: Iterable<readonly [K, V]>) {
-    super(entries);
+    // Not `super(entries)`: Map's constructor calls the overridden `set`
+    // before `#frozen` exists, which throws a TypeError.
+    super();
+    if (entries !== undefined) for (const [k, v] of entries) super.set(k, v);
     this.#frozen = true;
     Object.freeze(this);
   }
@@ -47,6 +51,31 @@ export class FrozenMap<K, V> extends Map<K, V> {
   }
   override clear(): void {
     throw new TypeError('termstore: a term read from a table is immutable');
+  }
+}
+
+/**
+ * Sets an own enumerable property. Plain assignment of the key `__proto__`
+ * would change the prototype instead (losing the key, and turning the map
+ * into a class instance when the value is an object).
+ */
+function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
+/**
+ * A JS `Map` keys by reference, so it can hold two keys that are the same
+ * term (two equal arrays, `'a'` and its UTF-8 `Uint8Array`, `true` and
+ * `Symbol.for('true')`); an Erlang map cannot, and equality and order of
+ * such a map would depend on insertion order. Refused.
+ */
+function uniqueKeys(entries: Iterable<readonly [unknown, unknown]>): void {
+  const seen = new Set<HashKey>();
+  for (const [k] of entries) {
+    const hk = hashKey(k);
+    if (seen.has(hk)) throw new NotATermError(`a map holds the key ${show(k)} twice (keys are compared as terms, not by reference)`);
+    seen.add(hk);
   }
 }
 
@@ -97,10 +126,11 @@ function copyValue(x: unknown, depth: number, st: CopyState): Term {
       } else if (x instanceof Map) {
         const entries: Array<[Term, Term]> = [];
         for (const [k, v] of x) entries.push([copyValue(k, depth + 1, st), copyValue(v, depth + 1, st)]);
+        if (entries.length > 1) uniqueKeys(entries);
         out = new FrozenMap(entries);
       } else if (isPlainObject(x)) {
         const o: Record<string, Term> = {};
-        for (const k of Object.keys(x)) o[k] = copyValue((x as Record<string, unknown>)[k], depth + 1, st);
+        for (const k of Object.keys(x)) setOwn(o, k, copyValue((x as Record<string, unknown>)[k], depth + 1, st));
         out = Object.freeze(o);
       } else {
         st.binary = outer;
@@ -113,6 +143,47 @@ function copyValue(x: unknown, depth: number, st: CopyState): Term {
     default:
       throw new NotATermError(`a ${typeof x} is not a term`);
   }
+}
+
+function checkValue(x: unknown, depth: number): void {
+  switch (typeof x) {
+    case 'number':
+      if (x !== x) throw new NotATermError('NaN is not a term');
+      return;
+    case 'string':
+    case 'bigint':
+    case 'boolean':
+    case 'undefined':
+      return;
+    case 'symbol':
+      if (Symbol.keyFor(x) === undefined) throw new NotATermError(`${String(x)} is not an atom: use Symbol.for(name)`);
+      return;
+    case 'object': {
+      if (x === null || x instanceof Uint8Array || x instanceof Pid || x instanceof Opaque) return;
+      if (depth >= MAX_DEPTH) throw new NotATermError(`term nested deeper than ${MAX_DEPTH} levels (cyclic?)`);
+      if (Array.isArray(x)) {
+        for (let i = 0; i < x.length; i++) checkValue(x[i], depth + 1);
+      } else if (x instanceof Map) {
+        for (const [k, v] of x) (checkValue(k, depth + 1), checkValue(v, depth + 1));
+        if (x.size > 1) uniqueKeys(x);
+      } else if (isPlainObject(x)) {
+        for (const k of Object.keys(x)) checkValue((x as Record<string, unknown>)[k], depth + 1);
+      } else {
+        throw new NotATermError(`${show(x)} is not a term (class instances are not stored)`);
+      }
+      return;
+    }
+    default:
+      throw new NotATermError(`a ${typeof x} is not a term`);
+  }
+}
+
+/**
+ * Throws {@link NotATermError} unless `x` is a term, by the same rules as
+ * {@link copyTerm}, without copying (for keys and other read-only arguments).
+ */
+export function checkTerm(x: unknown): void {
+  checkValue(x, 0);
 }
 
 /**
@@ -147,6 +218,22 @@ export function copyRow(row: readonly unknown[]): Row {
   return Object.freeze(out);
 }
 
+/**
+ * Freezes a row built from parts that are already stored terms (the
+ * elements of a stored row, or results of {@link copyTerm}), as
+ * `updateCounter`/`updateElement` do, and marks it as holding binaries when
+ * one of its elements does, so reads keep copying them.
+ */
+export function freezeRow(items: Term[]): Row {
+  for (let i = 0; i < items.length; i++) {
+    if (holdsBinary(items[i])) {
+      binaryHolders.add(items);
+      break;
+    }
+  }
+  return Object.freeze(items);
+}
+
 /** True if a stored term is or holds a `Uint8Array`, so reads must copy it. */
 export function holdsBinary(t: unknown): boolean {
   return typeof t === 'object' && t !== null && (t instanceof Uint8Array || binaryHolders.has(t));
@@ -179,7 +266,7 @@ function cloneBinaries(t: unknown): unknown {
     out = new FrozenMap([...t].map(([k, v]) => [cloneBinaries(k), cloneBinaries(v)] as [unknown, unknown]));
   } else {
     const o: Record<string, unknown> = {};
-    for (const k of Object.keys(t)) o[k] = cloneBinaries((t as Record<string, unknown>)[k]);
+    for (const k of Object.keys(t)) setOwn(o, k, cloneBinaries((t as Record<string, unknown>)[k]));
     out = Object.freeze(o);
   }
   binaryHolders.add(out);

@@ -17,6 +17,7 @@
  * @module
  */
 import { Opaque, Pid, Tuple, atomName, isPlainObject, type Term } from './types.js';
+import { canonical } from './equal.js';
 
 /** Rank of each type class in the term order. */
 export const enum Rank {
@@ -102,10 +103,15 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
 }
 
-/** Entries of a map term, in Erlang's map order (keys ascending in term order). */
+/**
+ * Entries of a map term, in Erlang's map order (keys ascending in term
+ * order). Keys that are `==` but not exactly equal (`1` and `1n`, as Erlang's
+ * `1` and `1.0`) are ordered by their canonical form, so the order does not
+ * depend on the order the map was built in.
+ */
 export function sortedMapEntries(m: ReadonlyMap<Term, Term> | { readonly [k: string]: Term }): Array<[Term, Term]> {
   const entries: Array<[Term, Term]> = m instanceof Map ? [...m.entries()] : Object.entries(m);
-  if (entries.length > 1) entries.sort((p, q) => compareTerms(p[0], q[0]));
+  if (entries.length > 1) entries.sort((p, q) => compareTerms(p[0], q[0]) || compareStrings(canonical(p[0]), canonical(q[0])));
   return entries;
 }
 

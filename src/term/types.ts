@@ -55,8 +55,8 @@ export function isTuple(x: unknown): x is Tuple {
 }
 
 /** `tuple(a, b)` is `Tuple.of(a, b)`. */
-export function tuple<T extends Term>(...items: T[]): Tuple<T> {
-  return Tuple.from(items) as Tuple<T>;
+export function tuple<T extends Term[]>(...items: T): Tuple<T[number]> {
+  return Tuple.from(items) as Tuple<T[number]>;
 }
 
 /** The atom `name`: `Symbol.for(name)`. */
