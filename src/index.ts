@@ -18,3 +18,17 @@ export { compareTerms } from './term/order.js';
 export { exactEquals } from './term/equal.js';
 export { spawn, self, send, receive, whenExited, isAlive, rootPid, TIMEOUT } from './process/index.js';
 export type { ExitReason } from './process/index.js';
+export { dets, DetsTable, DEFAULT_MAX_FILE_SIZE } from './dets/index.js';
+export type {
+  OpenOptions as DetsOpenOptions,
+  DetsInfo,
+  DetsTableLike,
+  DetsSelectFunction,
+  RecoveryReport,
+  FsAdapter,
+  Clock,
+  AutoSave,
+  CompactionPolicy,
+} from './dets/index.js';
+export { ms, matchSpecToJSON } from './match-spec/index.js';
+export type { MatchSpec, MatchClause, MatchClauseObject, MatchClauseTriple, Pattern, Expr, MsVar } from './match-spec/index.js';

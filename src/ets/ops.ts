@@ -186,6 +186,47 @@ function parseCounterOp(op: unknown, fn: string): CounterOp {
   });
 }
 
+/** Copies a stored row into a fresh, mutable array (faster than `slice` on a frozen array). */
+function thaw(row: Row): Term[] {
+  const n = row.length;
+  const out: Term[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = row[i];
+  return out;
+}
+
+/**
+ * `updateCounter` for an increment or `[pos, incr]` on a present key whose
+ * counter is a number; `undefined` when the general path must decide
+ * (absent key, other forms, bigints, errors), which then re-does the checks.
+ */
+function fastCounter(t: TableImpl, key: unknown, op: unknown, fn: string): number | undefined {
+  let pos: number;
+  let incr: unknown;
+  if (typeof op === 'number') {
+    pos = t.keypos + 1;
+    incr = op;
+  } else if (Array.isArray(op) && op.length === 2 && typeof op[0] === 'number') {
+    pos = op[0];
+    incr = op[1];
+  } else {
+    return undefined;
+  }
+  if (typeof incr !== 'number' || !Number.isInteger(incr) || !Number.isInteger(pos) || pos < 1 || pos === t.keypos) return undefined;
+  const row = t.engine.lookupOne(key as Term) as Row | undefined;
+  if (row === undefined || pos > row.length) return undefined;
+  const cur = row[pos - 1];
+  if (typeof cur !== 'number' || !Number.isInteger(cur)) return undefined;
+  const v = cur + incr;
+  if (!Number.isSafeInteger(v)) return undefined;
+  const next = thaw(row);
+  next[pos - 1] = v;
+  const stored = freezeRow(next);
+  if (t.sink !== undefined) journal(t, [{ op: 'insert', rows: [stored] }]);
+  t.engine.replace(row, stored);
+  void fn;
+  return v;
+}
+
 /**
  * `updateCounter(t, key, op, default?)`: ETS `update_counter/3,4`. Returns the
  * new value, or a list of new values for a list of ops. Atomic: if any op
@@ -194,6 +235,11 @@ function parseCounterOp(op: unknown, fn: string): CounterOp {
 export function updateCounter(t: TableImpl, key: unknown, op: unknown, dflt: unknown, fn = 'updateCounter'): Counter | Counter[] {
   requireSetLike(t, fn);
   keyIn(key, fn);
+  if (dflt === NO_DEFAULT) {
+    // Fast path for the common forms (`incr`, `[pos, incr]`): no op objects, no result list.
+    const fast = fastCounter(t, key, op, fn);
+    if (fast !== undefined) return fast;
+  }
   const isList = Array.isArray(op) && (op.length === 0 || Array.isArray(op[0]));
   const ops = isList ? (op as unknown[]).map((o) => parseCounterOp(o, fn)) : [parseCounterOp(op, fn)];
   if (dflt !== NO_DEFAULT && (!Array.isArray(dflt) || dflt.length < t.keypos)) {
@@ -216,7 +262,7 @@ export function updateCounter(t: TableImpl, key: unknown, op: unknown, dflt: unk
     row = copy;
     fromDefault = true;
   }
-  const next = row.slice() as Term[];
+  const next = thaw(row);
   const results: Counter[] = [];
   for (const o of ops) {
     const pos = o.pos === -1 ? t.keypos + 1 : o.pos;

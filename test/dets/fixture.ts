@@ -1,0 +1,33 @@
+/**
+ * The golden file of format version 1: `fixtures/dets/v1.tsdb`, and the
+ * rows it must hold. Regenerate (only when adding a format version's
+ * fixture) with `TERMSTORE_WRITE_FIXTURE=1 npx vitest run test/dets/fixture.test.ts`.
+ */
+import { copyRow } from '../../src/term/copy.js';
+import { Opaque, Pid, Tuple, type Row, type Term } from '../../src/term/types.js';
+import { everyTermType } from './terms.js';
+import type { TestTable } from './helpers.js';
+
+/** Snapshot part: one row per term type; journal part: one op of each kind. */
+export function fixtureSnapshotRows(): Row[] {
+  return everyTermType().map((t, i) => copyRow([i, t]));
+}
+
+/** Writes the journal part after the snapshot. */
+export function writeFixtureJournal(t: TestTable): void {
+  t.insert([100, Tuple.from([Symbol.for('user'), 42n, new Pid(7)])]);
+  t.write({ op: 'insert', rows: [copyRow([101, 'a']), copyRow([102, new Map<Term, Term>([[1, new Uint8Array([9])]])])] });
+  t.delete(0);
+  t.write({ op: 'deleteObject', row: copyRow([102, new Map<Term, Term>([[1, new Uint8Array([9])]])]) });
+  t.write({ op: 'replace', old: t.lookup(101)[0]!, row: copyRow([101, new Opaque('port', new Uint8Array([1, 2]))]) });
+}
+
+/** The rows the fixture holds, in key order. */
+export function fixtureExpected(): Row[] {
+  const rows = new Map<number, Row>();
+  for (const r of fixtureSnapshotRows()) rows.set(r[0] as number, r);
+  rows.set(100, copyRow([100, Tuple.from([Symbol.for('user'), 42n, new Pid(7)])]));
+  rows.delete(0);
+  rows.set(101, copyRow([101, new Opaque('port', new Uint8Array([1, 2]))]));
+  return [...rows.keys()].sort((a, b) => a - b).map((k) => rows.get(k)!);
+}
