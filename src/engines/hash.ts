@@ -20,25 +20,40 @@ import type { HashKey } from '../term/equal.js';
 import type { Row, Term } from '../term/types.js';
 import { END_OF_TABLE, type Cursor, type Engine, type EngineCaps, type EndOfTable, type TableType } from './types.js';
 
-interface Node {
-  key: Term;
-  hk: HashKey;
-  /** `set`: the row. */
-  row: Row | undefined;
-  /** bags: the rows, insertion order (never empty while live). */
-  rows: Row[] | undefined;
-  /**
-   * bags: an increasing number per row, parallel to `rows` (kept by
-   * `replace`, dropped with the row by `deleteObject`), so that a cursor
-   * can find where it stopped after rows before it were deleted.
-   */
-  seqs: number[] | undefined;
-  /** bags: the last number given to a row of this node. */
-  seq: number;
-  prev: Node | null;
-  next: Node | null;
-  live: boolean;
+/**
+ * A `set` node: the row and the list links. Kept to four fields (about 56
+ * bytes) because there is one per row; the key is read from the row, and
+ * the hash key is recomputed when needed (free for primitive keys).
+ */
+class SetNode {
+  next: Node | null = null;
+  live = true;
+  constructor(
+    public row: Row,
+    public prev: Node | null,
+  ) {}
 }
+
+/** A bag node: all rows of one key, in insertion order, and the list links. */
+class BagNode {
+  next: Node | null = null;
+  live = true;
+  /**
+   * An increasing number per row, parallel to `rows` (kept by `replace`,
+   * dropped with the row by `deleteObject`), so that a cursor can find
+   * where it stopped after rows before it were deleted.
+   */
+  seqs: number[] = [1];
+  /** The last number given to a row of this node. */
+  seq = 1;
+  constructor(
+    /** Never empty while live. */
+    public rows: Row[],
+    public prev: Node | null,
+  ) {}
+}
+
+type Node = SetNode | BagNode;
 
 interface HashCursor extends Cursor {
   /** Last node visited; null before the start. */
@@ -51,7 +66,7 @@ interface HashCursor extends Cursor {
 const EMPTY: readonly Row[] = Object.freeze([]);
 
 /** Rough bytes per Map entry + node object, for `info(memory)`. */
-const NODE_BYTES = 96;
+const NODE_BYTES = 80;
 
 export class HashEngine implements Engine {
   readonly caps: EngineCaps;
@@ -78,13 +93,13 @@ export class HashEngine implements Engine {
   lookup(key: Term): readonly Row[] {
     const n = this.map.get(hashKey(key));
     if (n === undefined) return EMPTY;
-    return this.bag ? n.rows! : [n.row!];
+    return this.bag ? (n as BagNode).rows : [(n as SetNode).row];
   }
 
   /** The stored row for `key` in a `set` (no array allocation). */
   lookupOne(key: Term): Row | undefined {
     const n = this.map.get(hashKey(key));
-    return n === undefined ? undefined : this.bag ? n.rows![0] : n.row;
+    return n === undefined ? undefined : this.bag ? (n as BagNode).rows[0] : (n as SetNode).row;
   }
 
   member(key: Term): boolean {
@@ -92,35 +107,24 @@ export class HashEngine implements Engine {
   }
 
   insert(row: Row): void {
-    const key = row[this.keyIndex];
-    const hk = hashKey(key);
+    const hk = hashKey(row[this.keyIndex]);
     const n = this.map.get(hk);
     if (n !== undefined) {
       if (!this.bag) {
-        n.row = row;
-        n.key = key;
+        (n as SetNode).row = row;
         return;
       }
-      const rows = n.rows!;
+      const b = n as BagNode;
+      const rows = b.rows;
       if (!this.dup) {
         for (let i = 0; i < rows.length; i++) if (rowEquals(rows[i]!, row)) return;
       }
       rows.push(row);
-      n.seqs!.push(++n.seq);
+      b.seqs.push(++b.seq);
       this.count++;
       return;
     }
-    const node: Node = {
-      key,
-      hk,
-      row: this.bag ? undefined : row,
-      rows: this.bag ? [row] : undefined,
-      seqs: this.bag ? [1] : undefined,
-      seq: 1,
-      prev: this.tail,
-      next: null,
-      live: true,
-    };
+    const node: Node = this.bag ? new BagNode([row], this.tail) : new SetNode(row, this.tail);
     if (this.tail === null) this.head = node;
     else this.tail.next = node;
     this.tail = node;
@@ -128,8 +132,13 @@ export class HashEngine implements Engine {
     this.count++;
   }
 
-  private unlink(n: Node): void {
-    this.map.delete(n.hk);
+  /** The key of a node (from its first row). */
+  private keyOf(n: Node): Term {
+    return this.bag ? (n as BagNode).rows[0]![this.keyIndex] : (n as SetNode).row[this.keyIndex];
+  }
+
+  private unlink(n: Node, hk: HashKey): void {
+    this.map.delete(hk);
     n.live = false;
     if (n.prev === null) this.head = n.next;
     else n.prev.next = n.next;
@@ -139,25 +148,28 @@ export class HashEngine implements Engine {
   }
 
   deleteKey(key: Term): readonly Row[] {
-    const n = this.map.get(hashKey(key));
+    const hk = hashKey(key);
+    const n = this.map.get(hk);
     if (n === undefined) return EMPTY;
-    this.unlink(n);
-    const out = this.bag ? n.rows! : [n.row!];
+    this.unlink(n, hk);
+    const out = this.bag ? (n as BagNode).rows : [(n as SetNode).row];
     this.count -= out.length;
     return out;
   }
 
   deleteObject(row: Row): number {
-    const n = this.map.get(hashKey(row[this.keyIndex]));
-    if (n === undefined) return 0;
+    const hk = hashKey(row[this.keyIndex]);
+    const node = this.map.get(hk);
+    if (node === undefined) return 0;
     if (!this.bag) {
-      if (!rowEquals(n.row!, row)) return 0;
-      this.unlink(n);
+      if (!rowEquals((node as SetNode).row, row)) return 0;
+      this.unlink(node, hk);
       this.count--;
       return 1;
     }
-    const rows = n.rows!;
-    const seqs = n.seqs!;
+    const n = node as BagNode;
+    const rows = n.rows;
+    const seqs = n.seqs;
     const kept: Row[] = [];
     const keptSeqs: number[] = [];
     for (let i = 0; i < rows.length; i++) {
@@ -169,7 +181,7 @@ export class HashEngine implements Engine {
     const removed = rows.length - kept.length;
     if (removed === 0) return 0;
     this.count -= removed;
-    if (kept.length === 0) this.unlink(n);
+    if (kept.length === 0) this.unlink(n, hk);
     else {
       n.rows = kept;
       n.seqs = keptSeqs;
@@ -181,11 +193,10 @@ export class HashEngine implements Engine {
     const n = this.map.get(hashKey(old[this.keyIndex]));
     if (n === undefined) throw new Error('replace: key not present');
     if (!this.bag) {
-      n.row = next;
-      n.key = next[this.keyIndex];
+      (n as SetNode).row = next;
       return;
     }
-    const rows = n.rows!;
+    const rows = (n as BagNode).rows;
     let i = rows.indexOf(old);
     if (i < 0) i = rows.findIndex((r) => rowEquals(r, old));
     if (i < 0) throw new Error('replace: row not present');
@@ -201,7 +212,7 @@ export class HashEngine implements Engine {
   }
 
   first(): Term | EndOfTable {
-    return this.head === null ? END_OF_TABLE : this.head.key;
+    return this.head === null ? END_OF_TABLE : this.keyOf(this.head);
   }
 
   last(): Term | EndOfTable {
@@ -212,7 +223,7 @@ export class HashEngine implements Engine {
   next(key: Term): Term | EndOfTable | undefined {
     const n = this.map.get(hashKey(key));
     if (n === undefined) return undefined;
-    return n.next === null ? END_OF_TABLE : n.next.key;
+    return n.next === null ? END_OF_TABLE : this.keyOf(n.next);
   }
 
   prev(key: Term): Term | EndOfTable | undefined {
@@ -237,8 +248,9 @@ export class HashEngine implements Engine {
     if (c.node === null) {
       n = this.head;
     } else if (c.node.live && this.bag) {
-      start = firstAfter(c.node.seqs!, c.seq);
-      n = start < c.node.rows!.length ? c.node : nextLive(c.node);
+      const b = c.node as BagNode;
+      start = firstAfter(b.seqs, c.seq);
+      n = start < b.rows.length ? c.node : nextLive(c.node);
       if (n !== c.node) start = 0;
     } else {
       n = nextLive(c.node);
@@ -246,8 +258,8 @@ export class HashEngine implements Engine {
     while (n !== null) {
       c.node = n;
       if (this.bag) {
-        const rows = n.rows!;
-        const seqs = n.seqs!;
+        const rows = (n as BagNode).rows;
+        const seqs = (n as BagNode).seqs;
         let i = start;
         while (i < rows.length && out.length < max) {
           out.push(rows[i]!);
@@ -255,7 +267,7 @@ export class HashEngine implements Engine {
           i++;
         }
       } else {
-        out.push(n.row!);
+        out.push((n as SetNode).row);
       }
       if (out.length >= max) return out;
       n = n.next;
@@ -268,14 +280,14 @@ export class HashEngine implements Engine {
   *rows(): IterableIterator<Row> {
     for (let n = this.head; n !== null; n = nextLive(n)) {
       if (!n.live) continue;
-      if (this.bag) yield* n.rows!.slice();
-      else yield n.row!;
+      if (this.bag) yield* (n as BagNode).rows.slice();
+      else yield (n as SetNode).row;
     }
   }
 
   memoryBytes(): number {
     let bytes = this.map.size * NODE_BYTES;
-    for (let n = this.head; n !== null; n = n.next) bytes += this.bag ? n.rows!.length * 16 : 0;
+    if (this.bag) for (let n = this.head; n !== null; n = n.next) bytes += (n as BagNode).rows.length * 16;
     return bytes + this.count * rowBytesEstimate;
   }
 
@@ -286,22 +298,23 @@ export class HashEngine implements Engine {
     for (let n = this.head; n !== null; n = n.next) {
       if (!n.live) throw new Error('dead node linked');
       if (n.prev !== prev) throw new Error('broken prev link');
-      if (this.map.get(n.hk) !== n) throw new Error('node not in map');
-      if (n.hk !== hashKey(n.key)) throw new Error('hash key mismatch');
+      if ((n instanceof BagNode) !== this.bag) throw new Error('wrong node class');
+      const hk = hashKey(this.keyOf(n));
+      if (this.map.get(hk) !== n) throw new Error('node not in map under its key');
       if (this.bag) {
-        if (n.rows!.length === 0) throw new Error('empty bag node');
-        if (n.seqs!.length !== n.rows!.length) throw new Error('seqs/rows length mismatch');
-        for (let i = 0; i < n.seqs!.length; i++) {
-          if (n.seqs![i]! > n.seq || (i > 0 && n.seqs![i]! <= n.seqs![i - 1]!)) throw new Error('row numbers out of order');
+        const b = n as BagNode;
+        if (b.rows.length === 0) throw new Error('empty bag node');
+        if (b.seqs.length !== b.rows.length) throw new Error('seqs/rows length mismatch');
+        for (let i = 0; i < b.seqs.length; i++) {
+          if (b.seqs[i]! > b.seq || (i > 0 && b.seqs[i]! <= b.seqs[i - 1]!)) throw new Error('row numbers out of order');
         }
-        for (const r of n.rows!) if (hashKey(r[this.keyIndex]) !== n.hk) throw new Error('row key mismatch');
+        for (const r of b.rows) if (hashKey(r[this.keyIndex]) !== hk) throw new Error('row key mismatch');
         if (!this.dup) {
-          for (let i = 0; i < n.rows!.length; i++)
-            for (let j = i + 1; j < n.rows!.length; j++) if (rowEquals(n.rows![i]!, n.rows![j]!)) throw new Error('duplicate in bag');
+          for (let i = 0; i < b.rows.length; i++)
+            for (let j = i + 1; j < b.rows.length; j++) if (rowEquals(b.rows[i]!, b.rows[j]!)) throw new Error('duplicate in bag');
         }
-        rows += n.rows!.length;
+        rows += b.rows.length;
       } else {
-        if (hashKey(n.row![this.keyIndex]) !== n.hk) throw new Error('row key mismatch');
         rows++;
       }
       prev = n;

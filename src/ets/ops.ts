@@ -11,7 +11,7 @@
  */
 import { END_OF_TABLE, type EndOfTable, type WriteOp } from '../engines/types.js';
 import { fail } from '../errors.js';
-import { copyOut, copyTerm, freezeRow, NotATermError, rowOut } from '../term/copy.js';
+import { copyOut, copyTerm, storedRow, isPrivateRow, NotATermError, rowOut } from '../term/copy.js';
 import { exactEquals } from '../term/equal.js';
 import { show, type Row, type Term } from '../term/types.js';
 import { fnIn, keyIn, posIn, rowIn, rowsIn } from './args.js';
@@ -218,9 +218,15 @@ function fastCounter(t: TableImpl, key: unknown, op: unknown, fn: string): numbe
   if (typeof cur !== 'number' || !Number.isInteger(cur)) return undefined;
   const v = cur + incr;
   if (!Number.isSafeInteger(v)) return undefined;
+  if (t.sink === undefined && isPrivateRow(row)) {
+    // Nobody has seen this row (it is not frozen) and no journal holds it:
+    // update it in place, no allocation.
+    (row as Term[])[pos - 1] = v;
+    return v;
+  }
   const next = thaw(row);
   next[pos - 1] = v;
-  const stored = freezeRow(next);
+  const stored = storedRow(next);
   if (t.sink !== undefined) journal(t, [{ op: 'insert', rows: [stored] }]);
   t.engine.replace(row, stored);
   void fn;
@@ -277,7 +283,7 @@ export function updateCounter(t: TableImpl, key: unknown, op: unknown, dflt: unk
     next[pos - 1] = v;
     results.push(v);
   }
-  const stored = freezeRow(next);
+  const stored = storedRow(next);
   if (t.sink !== undefined) journal(t, [{ op: 'insert', rows: [stored] }]);
   if (fromDefault) t.engine.insert(stored);
   else t.engine.replace(row, stored);
@@ -315,7 +321,7 @@ export function updateElement(t: TableImpl, key: unknown, spec: unknown, fn = 'u
     if (pos > next.length) fail('ETS_BAD_POSITION', `${fn}: position ${pos} is beyond the row, which has ${next.length} elements`, { position: 3 });
     next[pos - 1] = v;
   }
-  const stored = freezeRow(next);
+  const stored = storedRow(next);
   if (t.sink !== undefined) journal(t, [{ op: 'insert', rows: [stored] }]);
   t.engine.replace(row, stored);
   return true;
