@@ -15,19 +15,26 @@
  *
  * @module
  */
+import { thawRow } from '../term/copy.js';
 import { hashKey, rowEquals } from '../term/equal.js';
 import type { HashKey } from '../term/equal.js';
 import type { Row, Term } from '../term/types.js';
 import { END_OF_TABLE, type Cursor, type Engine, type EngineCaps, type EndOfTable, type TableType } from './types.js';
 
 /**
- * A `set` node: the row and the list links. Kept to four fields (about 56
- * bytes) because there is one per row; the key is read from the row, and
- * the hash key is recomputed when needed (free for primitive keys).
+ * A `set` node: the row and the list links. Kept small (five fields) because
+ * there is one per row; the key is read from the row, and the hash key is
+ * recomputed when needed (free for primitive keys).
  */
 class SetNode {
   next: Node | null = null;
   live = true;
+  /**
+   * The row was built by `setElementPrivate` and is not frozen yet: no read
+   * has returned it, so it may be changed in place. Every method that hands
+   * a row out freezes it first (`share`).
+   */
+  priv = false;
   constructor(
     public row: Row,
     public prev: Node | null,
@@ -54,6 +61,15 @@ class BagNode {
 }
 
 type Node = SetNode | BagNode;
+
+/** The row of a set node, frozen first if it was private (see `SetNode.priv`). */
+function share(n: SetNode): Row {
+  if (n.priv) {
+    Object.freeze(n.row);
+    n.priv = false;
+  }
+  return n.row;
+}
 
 interface HashCursor extends Cursor {
   /** Last node visited; null before the start. */
@@ -93,13 +109,34 @@ export class HashEngine implements Engine {
   lookup(key: Term): readonly Row[] {
     const n = this.map.get(hashKey(key));
     if (n === undefined) return EMPTY;
-    return this.bag ? (n as BagNode).rows : [(n as SetNode).row];
+    return this.bag ? (n as BagNode).rows : [share(n as SetNode)];
   }
 
   /** The stored row for `key` in a `set` (no array allocation). */
   lookupOne(key: Term): Row | undefined {
     const n = this.map.get(hashKey(key));
+    return n === undefined ? undefined : this.bag ? (n as BagNode).rows[0] : share(n as SetNode);
+  }
+
+  /** The stored row for `key` without handing it out (it may be private: do not return it to callers). */
+  peekOne(key: Term): Row | undefined {
+    const n = this.map.get(hashKey(key));
     return n === undefined ? undefined : this.bag ? (n as BagNode).rows[0] : (n as SetNode).row;
+  }
+
+  /**
+   * `updateCounter`'s fast path on a `set`: sets element `index` of the row
+   * of `key` to `value`, in place if the row is private, else on a private
+   * copy (unfrozen until a read hands it out). The caller has checked that
+   * the key is present and the index valid and not the key's.
+   */
+  setElementPrivate(key: Term, index: number, value: Term): void {
+    const n = this.map.get(hashKey(key)) as SetNode;
+    if (!n.priv) {
+      n.row = thawRow(n.row);
+      n.priv = true;
+    }
+    (n.row as Term[])[index] = value;
   }
 
   member(key: Term): boolean {
@@ -112,6 +149,7 @@ export class HashEngine implements Engine {
     if (n !== undefined) {
       if (!this.bag) {
         (n as SetNode).row = row;
+        (n as SetNode).priv = false;
         return;
       }
       const b = n as BagNode;
@@ -152,7 +190,7 @@ export class HashEngine implements Engine {
     const n = this.map.get(hk);
     if (n === undefined) return EMPTY;
     this.unlink(n, hk);
-    const out = this.bag ? (n as BagNode).rows : [(n as SetNode).row];
+    const out = this.bag ? (n as BagNode).rows : [share(n as SetNode)];
     this.count -= out.length;
     return out;
   }
@@ -194,6 +232,7 @@ export class HashEngine implements Engine {
     if (n === undefined) throw new Error('replace: key not present');
     if (!this.bag) {
       (n as SetNode).row = next;
+      (n as SetNode).priv = false;
       return;
     }
     const rows = (n as BagNode).rows;
@@ -267,7 +306,7 @@ export class HashEngine implements Engine {
           i++;
         }
       } else {
-        out.push((n as SetNode).row);
+        out.push(share(n as SetNode));
       }
       if (out.length >= max) return out;
       n = n.next;
@@ -281,7 +320,7 @@ export class HashEngine implements Engine {
     for (let n = this.head; n !== null; n = nextLive(n)) {
       if (!n.live) continue;
       if (this.bag) yield* (n as BagNode).rows.slice();
-      else yield (n as SetNode).row;
+      else yield share(n as SetNode);
     }
   }
 
@@ -315,6 +354,7 @@ export class HashEngine implements Engine {
         }
         rows += b.rows.length;
       } else {
+        if (Object.isFrozen((n as SetNode).row) === (n as SetNode).priv) throw new Error('private flag disagrees with frozenness');
         rows++;
       }
       prev = n;

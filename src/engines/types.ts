@@ -100,6 +100,15 @@ export interface Engine {
   /** All rows in table order (reverse: backwards). */
   rows(reverse?: boolean): IterableIterator<Row>;
 
+  /**
+   * Optional fast path for `updateCounter` on plain (unjournaled) `set`
+   * tables: {@link HashEngine.setElementPrivate}. Engines without it get a
+   * new frozen row per update through `replace`.
+   */
+  setElementPrivate?(key: Term, index: number, value: Term): void;
+  /** The stored row of `key` without handing it out (for the facade's own checks). */
+  peekOne?(key: Term): Row | undefined;
+
   /** Approximate memory in bytes (reported by `info`). */
   memoryBytes(): number;
   /** Throws if an internal invariant is broken (for tests). */

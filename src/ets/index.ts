@@ -15,6 +15,7 @@ import { fail } from '../errors.js';
 import { currentProc, isAlive } from '../process/index.js';
 import type { Pid, Row, Term } from '../term/types.js';
 import { show } from '../term/types.js';
+import { file2tab, tab2file, tabfileInfo } from '../convert/tab.js';
 import * as ops from './ops.js';
 import { checkOwner, checkRead, checkWrite, giveAway as giveAwayImpl, heirIn, watchOwner } from './owner.js';
 import * as sel from './select.js';
@@ -30,7 +31,7 @@ import {
   unregister,
   type Access,
   type Heir,
-  type Table,
+  Table,
   type TableLike,
   type TableName,
 } from './table.js';
@@ -101,12 +102,22 @@ function newTable(name: TableName, options: NewOptions = {}): Table {
 }
 
 function read(tab: TableLike, fn: string): TableImpl {
+  // Fast path: a live handle to a table anyone may read.
+  if (tab instanceof Table) {
+    const t = tab.impl;
+    if (t.alive && t.access !== 'private') return t;
+  }
   const t = resolve(tab, fn);
   checkRead(t, fn);
   return t;
 }
 
 function write(tab: TableLike, fn: string): TableImpl {
+  // Fast path: a live handle to a public table.
+  if (tab instanceof Table) {
+    const t = tab.impl;
+    if (t.alive && t.access === 'public') return t;
+  }
   const t = resolve(tab, fn);
   checkWrite(t, fn);
   return t;
@@ -310,6 +321,13 @@ export const ets = Object.freeze({
   all: (): Table[] => allTables().map((t) => t.ref),
   /** `ets:whereis/1`: the handle of the named table `name`, or undefined. */
   whereis: (name: TableName): Table | undefined => lookupName(nameKey(name, 'ets.whereis'))?.ref,
+
+  /** `ets:tab2file/2,3`: writes the table (rows and options) to a file, crash-safely. See `docs/tab-format.md`. */
+  tab2file,
+  /** `ets:file2tab/1,2`: creates a table from a tab file (termstore's or OTP's), owned by the caller. */
+  file2tab,
+  /** `ets:tabfile_info/1`: a tab file's table options and row count, from its header. */
+  tabfileInfo,
 });
 
 export { Continuation } from './select.js';

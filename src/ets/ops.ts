@@ -11,7 +11,7 @@
  */
 import { END_OF_TABLE, type EndOfTable, type WriteOp } from '../engines/types.js';
 import { fail } from '../errors.js';
-import { copyOut, copyTerm, storedRow, isPrivateRow, NotATermError, rowOut } from '../term/copy.js';
+import { copyOut, copyTerm, freezeRow, NotATermError, rowOut, thawRow } from '../term/copy.js';
 import { exactEquals } from '../term/equal.js';
 import { show, type Row, type Term } from '../term/types.js';
 import { fnIn, keyIn, posIn, rowIn, rowsIn } from './args.js';
@@ -186,20 +186,14 @@ function parseCounterOp(op: unknown, fn: string): CounterOp {
   });
 }
 
-/** Copies a stored row into a fresh, mutable array (faster than `slice` on a frozen array). */
-function thaw(row: Row): Term[] {
-  const n = row.length;
-  const out: Term[] = new Array(n);
-  for (let i = 0; i < n; i++) out[i] = row[i];
-  return out;
-}
-
 /**
  * `updateCounter` for an increment or `[pos, incr]` on a present key whose
  * counter is a number; `undefined` when the general path must decide
  * (absent key, other forms, bigints, errors), which then re-does the checks.
+ * On a plain hash `set` the row is updated in place while nobody has read it
+ * (see `HashEngine.setElementPrivate`): no allocation per increment.
  */
-function fastCounter(t: TableImpl, key: unknown, op: unknown, fn: string): number | undefined {
+function fastCounter(t: TableImpl, key: unknown, op: unknown): number | undefined {
   let pos: number;
   let incr: unknown;
   if (typeof op === 'number') {
@@ -212,24 +206,22 @@ function fastCounter(t: TableImpl, key: unknown, op: unknown, fn: string): numbe
     return undefined;
   }
   if (typeof incr !== 'number' || !Number.isInteger(incr) || !Number.isInteger(pos) || pos < 1 || pos === t.keypos) return undefined;
-  const row = t.engine.lookupOne(key as Term) as Row | undefined;
+  const e = t.engine;
+  const row = (e.peekOne !== undefined ? e.peekOne(key as Term) : e.lookupOne(key as Term)) as Row | undefined;
   if (row === undefined || pos > row.length) return undefined;
   const cur = row[pos - 1];
   if (typeof cur !== 'number' || !Number.isInteger(cur)) return undefined;
   const v = cur + incr;
   if (!Number.isSafeInteger(v)) return undefined;
-  if (t.sink === undefined && isPrivateRow(row)) {
-    // Nobody has seen this row (it is not frozen) and no journal holds it:
-    // update it in place, no allocation.
-    (row as Term[])[pos - 1] = v;
+  if (t.sink === undefined && e.setElementPrivate !== undefined) {
+    e.setElementPrivate(key as Term, pos - 1, v);
     return v;
   }
-  const next = thaw(row);
+  const next = thawRow(row);
   next[pos - 1] = v;
-  const stored = storedRow(next);
+  const stored = freezeRow(next);
   if (t.sink !== undefined) journal(t, [{ op: 'insert', rows: [stored] }]);
-  t.engine.replace(row, stored);
-  void fn;
+  e.replace(row, stored);
   return v;
 }
 
@@ -243,7 +235,7 @@ export function updateCounter(t: TableImpl, key: unknown, op: unknown, dflt: unk
   keyIn(key, fn);
   if (dflt === NO_DEFAULT) {
     // Fast path for the common forms (`incr`, `[pos, incr]`): no op objects, no result list.
-    const fast = fastCounter(t, key, op, fn);
+    const fast = fastCounter(t, key, op);
     if (fast !== undefined) return fast;
   }
   const isList = Array.isArray(op) && (op.length === 0 || Array.isArray(op[0]));
@@ -268,7 +260,7 @@ export function updateCounter(t: TableImpl, key: unknown, op: unknown, dflt: unk
     row = copy;
     fromDefault = true;
   }
-  const next = thaw(row);
+  const next = thawRow(row);
   const results: Counter[] = [];
   for (const o of ops) {
     const pos = o.pos === -1 ? t.keypos + 1 : o.pos;
@@ -283,7 +275,7 @@ export function updateCounter(t: TableImpl, key: unknown, op: unknown, dflt: unk
     next[pos - 1] = v;
     results.push(v);
   }
-  const stored = storedRow(next);
+  const stored = freezeRow(next);
   if (t.sink !== undefined) journal(t, [{ op: 'insert', rows: [stored] }]);
   if (fromDefault) t.engine.insert(stored);
   else t.engine.replace(row, stored);
@@ -321,7 +313,7 @@ export function updateElement(t: TableImpl, key: unknown, spec: unknown, fn = 'u
     if (pos > next.length) fail('ETS_BAD_POSITION', `${fn}: position ${pos} is beyond the row, which has ${next.length} elements`, { position: 3 });
     next[pos - 1] = v;
   }
-  const stored = storedRow(next);
+  const stored = freezeRow(next);
   if (t.sink !== undefined) journal(t, [{ op: 'insert', rows: [stored] }]);
   t.engine.replace(row, stored);
   return true;

@@ -15,7 +15,7 @@
 import { END_OF_TABLE, type Cursor, type EndOfTable, type KeyRange, type WriteOp } from '../engines/types.js';
 import { fail } from '../errors.js';
 import { compileMatchPattern, compileMatchSpec, NO_MATCH, type CompiledMatchSpec } from '../match-spec/index.js';
-import { copyOut, freezeStored, holdsBinary, rowOut } from '../term/copy.js';
+import { copyOut, holdsBinary, rowOut } from '../term/copy.js';
 import { exactEquals } from '../term/equal.js';
 import { Tuple, show, type Row, type Term } from '../term/types.js';
 import { limitIn, rowIn } from './args.js';
@@ -152,9 +152,6 @@ function sourceFor(t: TableImpl, constraint: CompiledMatchSpec['keyConstraint'] 
 /** Copies a select result out: rows via rowOut; other results only when the row held binaries. */
 function resultOut(row: Row, r: unknown): unknown {
   if (r === row) return rowOut(row);
-  // A constructed result may embed the row itself (`$_` inside a tuple):
-  // freeze it before it leaves, as rowOut would.
-  freezeStored(row);
   return holdsBinary(row) ? deepCopyBinaries(r) : r;
 }
 

@@ -1,19 +1,18 @@
 /**
- * Value semantics: copy-in, freeze before anything is handed out, copy-out
- * only where freezing cannot work.
+ * Value semantics: copy-in and freeze, copy-out only where freezing cannot work.
  *
- * A row is deep-copied once when it enters a table. Nested containers are
- * frozen at once (arrays, tuples and plain objects with `Object.freeze`;
- * maps become a {@link FrozenMap} whose mutators throw). The row array
- * itself is frozen the first time it is handed out ({@link rowOut}, or
- * {@link freezeStored} for rows a match spec returns): from then on it is
- * never changed, and a write to that key stores a new row. Until then the
- * table may update it in place (an unread counter costs no allocation).
- * Reads therefore return the stored row itself, with no copy, and the
- * caller can change the table neither through what it inserted nor through
- * what it read. Typed arrays cannot be frozen, so a row that holds a
- * `Uint8Array` is marked and copied on every read (only its binaries are
- * fresh; the rest is shared and frozen).
+ * A row is deep-copied once when it enters a table and the copy is frozen
+ * (arrays, tuples and plain objects with `Object.freeze`; maps become a
+ * {@link FrozenMap} whose mutators throw). Reads then return the stored row
+ * itself: no copy per read, and the caller cannot change the table through
+ * it. Typed arrays cannot be frozen, so a row that holds a `Uint8Array` is
+ * marked and copied on every read (only its binaries are fresh; the rest is
+ * shared and frozen).
+ *
+ * One exception, invisible to callers: a hash engine may keep a row it
+ * built itself for `updateCounter` unfrozen ("private") until the row is
+ * first handed out, so that a counter nobody reads is updated in place.
+ * Engines freeze such a row before any read returns it.
  *
  * Copy-in also validates: NaN, functions, class instances, unregistered
  * symbols and nesting deeper than {@link MAX_DEPTH} (e.g. a cyclic structure)
@@ -220,36 +219,47 @@ export function copyRow(row: readonly unknown[]): Row {
       out[i] = copyValue(v, 1, st);
     }
   }
-  if (st !== undefined && st.binary) binaryHolders.add(out);
-  // Not frozen yet: see the module documentation (frozen when first handed out).
+  if (st !== undefined && st.binary) markBinaryRow(out);
+  return Object.freeze(out);
+}
+
+/**
+ * Rows holding a binary carry this non-enumerable flag (set before they are
+ * frozen), so that `rowOut` tells them apart with a property read instead of
+ * a WeakSet lookup on every read. Nested containers use `binaryHolders`.
+ */
+const BINARY_ROW: unique symbol = Symbol('termstore.binaryRow');
+
+function markBinaryRow(row: Term[]): void {
+  binaryHolders.add(row);
+  Object.defineProperty(row, BINARY_ROW, { value: true });
+}
+
+/** A mutable copy of a stored row, keeping its binary mark (for updates). */
+export function thawRow(row: Row): Term[] {
+  const n = row.length;
+  const out: Term[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = row[i];
+  if ((row as { [BINARY_ROW]?: true })[BINARY_ROW] === true) markBinaryRow(out);
   return out;
 }
 
 /**
- * Makes a row built from parts that are already stored terms (the elements
- * of a stored row, or results of {@link copyTerm}), as
- * `updateCounter`/`updateElement` do, into a stored row: marks it as holding
- * binaries when one of its elements does, so reads keep copying them. Like
- * {@link copyRow}, it is frozen when first handed out.
+ * Freezes a row built from parts that are already stored terms (the
+ * elements of a stored row, or results of {@link copyTerm}), as
+ * `updateCounter`/`updateElement` do, and marks it as holding binaries when
+ * one of its elements does, so reads keep copying them.
  */
-export function storedRow(items: Term[]): Row {
-  for (let i = 0; i < items.length; i++) {
-    if (holdsBinary(items[i])) {
-      binaryHolders.add(items);
-      break;
+export function freezeRow(items: Term[]): Row {
+  if ((items as { [BINARY_ROW]?: true })[BINARY_ROW] !== true) {
+    for (let i = 0; i < items.length; i++) {
+      if (holdsBinary(items[i])) {
+        markBinaryRow(items);
+        break;
+      }
     }
   }
-  return items;
-}
-
-/** True if a stored row may still be updated in place (it was never handed out). */
-export function isPrivateRow(row: Row): boolean {
-  return !Object.isFrozen(row);
-}
-
-/** Freezes a stored row that is about to be handed out (it is then never changed). */
-export function freezeStored(row: Row): void {
-  if (!Object.isFrozen(row)) Object.freeze(row);
+  return Object.freeze(items);
 }
 
 /** True if a stored term is or holds a `Uint8Array`, so reads must copy it. */
@@ -267,10 +277,9 @@ export function copyOut<T extends Term>(t: T): T {
   return binaryHolders.has(t) ? (cloneBinaries(t) as T) : t;
 }
 
-/** Hands out a stored row: freezes it (once), and copies it only if it holds a binary. */
+/** Copy-out for a stored row: O(1) (a property read) unless the row holds a binary. */
 export function rowOut(row: Row): Row {
-  if (!Object.isFrozen(row)) Object.freeze(row);
-  return binaryHolders.has(row) ? (cloneBinaries(row) as Row) : row;
+  return (row as { [BINARY_ROW]?: true })[BINARY_ROW] === true ? (cloneBinaries(row) as Row) : row;
 }
 
 function cloneBinaries(t: unknown): unknown {
