@@ -1,32 +1,69 @@
-// termstore ets: node --expose-gc drivers/ets.mjs <type> <n>
+// termstore ets (in memory, no durability): one table type per trial.
+// node --expose-gc drivers/ets.mjs '{"variant":"set","n":100000,...}'
 import { ets } from '../../dist/index.js';
-import { now, nsPerOp, randomKeys, heapUsed, emit } from './common.mjs';
+import { config, row, run } from './harness.mjs';
 
-const type = process.argv[2] ?? 'set';
-const n = Number(process.argv[3] ?? 1e6);
-const keys = randomKeys(n, n);
-const h0 = heapUsed();
-const t = ets.new('bench', { type, access: 'public' });
-const r = {};
-let s = now();
-for (let i = 0; i < n; i++) ets.insert(t, [i, i * 2, 'value-' + i]);
-r.insert = nsPerOp(s, n);
-r.bytesPerRow = (heapUsed() - h0) / n;
-s = now();
-let sink = 0;
-for (let i = 0; i < n; i++) sink += ets.lookup(t, keys[i]).length;
-r.lookup = nsPerOp(s, n);
-if (type === 'set' || type === 'ordered_set') {
-  s = now();
-  for (let i = 0; i < n; i++) ets.updateCounter(t, keys[i], [2, 1]);
-  r.updateCounter = nsPerOp(s, n);
-}
-s = now();
-let k = ets.first(t), steps = 0;
-while (k !== ets.END_OF_TABLE) { k = ets.next(t, k); steps++; }
-r.traverseMs = Number(now() - s) / 1e6;
-s = now();
-const all = ets.tab2list(t);
-r.tab2listMs = Number(now() - s) / 1e6;
-if (sink !== n || steps !== n || all.length !== n) throw new Error('bench sanity check failed');
-emit(r);
+const type = config.variant ?? 'set';
+let t;
+const notes = [];
+if (typeof ets.tab2file !== 'function') notes.push('tab2file/file2tab: not in the built package (ets.tab2file is not a function)');
+if (type !== 'set' && type !== 'ordered_set') notes.push(`updateCounter: not defined on ${type} (as in ETS)`);
+
+await run({
+  kind: 'memory',
+  notes,
+  open() {
+    t = ets.new('bench', { type, access: 'public' });
+  },
+  insertRange(lo, hi) {
+    for (let i = lo; i < hi; i++) ets.insert(t, row(i));
+  },
+  lookupKeys(keys, lo, hi) {
+    let found = 0;
+    for (let j = lo; j < hi; j++) found += ets.lookup(t, keys[j]).length > 0 ? 1 : 0;
+    return found;
+  },
+  mix(keys, lo, hi) {
+    for (let j = lo; j < hi; j++) {
+      const k = keys[j];
+      if (j % 10 === 9) ets.insert(t, row(k));
+      else ets.lookup(t, k);
+    }
+  },
+  counter:
+    type === 'set' || type === 'ordered_set'
+      ? (keys, lo, hi) => {
+          for (let j = lo; j < hi; j++) ets.updateCounter(t, keys[j], [2, 1]);
+        }
+      : undefined,
+  scan() {
+    let steps = 0;
+    for (let k = ets.first(t); k !== ets.END_OF_TABLE; k = ets.next(t, k)) steps++;
+    return steps;
+  },
+  tab2list: () => ets.tab2list(t).length,
+  selectKey(keys, lo, hi) {
+    let rows = 0;
+    for (let j = lo; j < hi; j++) rows += ets.select(t, [[[keys[j], '_', '_'], [], ['$_']]]).length;
+    return rows;
+  },
+  selectRange(starts, lo, hi, width) {
+    let rows = 0;
+    for (let j = lo; j < hi; j++) {
+      const s = starts[j];
+      rows += ets.select(t, [[['$1', '_', '_'], [['>=', '$1', s], ['<', '$1', s + width]], ['$_']]]).length;
+    }
+    return rows;
+  },
+  selectGuard: (limit) => ets.select(t, [[['_', '$2', '_'], [['<', '$2', limit]], ['$_']]]).length,
+  ...(typeof ets.tab2file === 'function'
+    ? {
+        tab2file: (file) => ets.tab2file(t, file),
+        async file2tab(file) {
+          const t2 = await ets.file2tab(file);
+          if (ets.info(t2, 'size') !== ets.info(t, 'size')) throw new Error('file2tab: size differs');
+          ets.delete(t2);
+        },
+      }
+    : {}),
+});
