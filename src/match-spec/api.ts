@@ -5,11 +5,13 @@
  * @module
  */
 import { TermstoreError } from '../errors.js';
+import { exactEquals } from '../term/equal.js';
+import type { Row, Term } from '../term/types.js';
 import { isTrue } from './functions.js';
 import { SpecCache } from './cache.js';
 import { compileClause, makeRunner, slotsOf } from './compile.js';
 import { keyConstraintOf } from './constraint.js';
-import type { ClauseIR, CompiledMatchPattern, CompiledMatchSpec } from './types.js';
+import { NO_MATCH, type ClauseIR, type CompiledMatchPattern, type CompiledMatchSpec, type KeyConstraint } from './types.js';
 import { validatePattern, validateSpec } from './validate.js';
 
 const specCache = new SpecCache<CompiledMatchSpec>();
@@ -70,7 +72,74 @@ function buildUnchecked(ir: readonly ClauseIR[], keyIndex: number): CompiledMatc
  */
 export function compileMatchSpec(spec: unknown, keyIndex: number): CompiledMatchSpec {
   checkKeyIndex(keyIndex);
+  const known = specCache.peek(spec, keyIndex);
+  if (known !== undefined) return known;
+  const keyed = keyedTemplate(spec, keyIndex);
+  if (keyed !== undefined) {
+    const template = specCache.getBySerialization(keyed.template, keyIndex, () => build(validateSpec(keyed.template), keyIndex));
+    return withKey(template, keyed.key, keyIndex);
+  }
   return specCache.get(spec, keyIndex, () => build(validateSpec(spec), keyIndex));
+}
+
+/**
+ * The most common query, `[[[K, '_', ...], guards, body]]` with a new key
+ * literal `K` each call, would miss every cache and compile each time. So a
+ * one-clause spec whose head has a plain literal (number, bigint, boolean,
+ * null, or a string that is neither a variable nor `'_'`) at the key
+ * position is compiled as a template with `'_'` there, once, and the key is
+ * checked exactly (`=:=`, as a pattern does) before the template runs.
+ */
+function keyedTemplate(spec: unknown, keyIndex: number): { template: unknown; key: Term } | undefined {
+  if (!Array.isArray(spec) || spec.length !== 1) return undefined;
+  const clause: unknown = spec[0];
+  let head: unknown;
+  if (Array.isArray(clause)) {
+    if (clause.length !== 3) return undefined;
+    head = clause[0];
+  } else if (typeof clause === 'object' && clause !== null && Object.getPrototypeOf(clause) === Object.prototype) {
+    head = (clause as { head?: unknown }).head;
+  } else {
+    return undefined;
+  }
+  const key = plainKeyLiteral(head, keyIndex);
+  if (key === undefined) return undefined;
+  const tHead = (head as unknown[]).slice();
+  tHead[keyIndex] = '_';
+  const tClause = Array.isArray(clause) ? [tHead, clause[1], clause[2]] : { ...(clause as object), head: tHead };
+  return { template: [tClause], key: key.value };
+}
+
+/** The literal at the key position of a head array, if it is a plain scalar literal. */
+function plainKeyLiteral(head: unknown, keyIndex: number): { value: Term } | undefined {
+  if (!Array.isArray(head) || keyIndex >= head.length) return undefined;
+  const k: unknown = head[keyIndex];
+  switch (typeof k) {
+    case 'number':
+      return k === k ? { value: k } : undefined;
+    case 'bigint':
+    case 'boolean':
+      return { value: k };
+    case 'string':
+      return k === '_' || k.startsWith('$') ? undefined : { value: k };
+    case 'object':
+      return k === null ? { value: null } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** A compiled template (key position `'_'`) restricted to rows whose key is exactly `key`. */
+function withKey(template: CompiledMatchSpec, key: Term, keyIndex: number): CompiledMatchSpec {
+  const keyConstraint: KeyConstraint = { kind: 'keys', keys: [key], orderedKeys: [key] };
+  return {
+    run: (row: Row) => (exactEquals(row[keyIndex], key) ? template.run(row) : NO_MATCH),
+    test: (row: Row) => exactEquals(row[keyIndex], key) && template.test(row),
+    keyConstraint,
+    isMatchObject: template.isMatchObject,
+    returnsTrueOnly: template.returnsTrueOnly,
+    clauseCount: template.clauseCount,
+  };
 }
 
 /**
@@ -88,6 +157,17 @@ export function compileMatchPattern(pattern: unknown, keyIndex: number): Compile
 export function compileMatchPattern(pattern: unknown, keyIndex: number, mode: 'bindings' | 'object'): CompiledMatchSpec;
 export function compileMatchPattern(pattern: unknown, keyIndex: number, mode?: 'bindings' | 'object'): CompiledMatchPattern | CompiledMatchSpec {
   checkKeyIndex(keyIndex);
+  // As compileMatchSpec: a plain key literal is matched outside a cached template.
+  const key = plainKeyLiteral(pattern, keyIndex);
+  if (key !== undefined) {
+    const tPattern = (pattern as unknown[]).slice();
+    tPattern[keyIndex] = '_';
+    const t = patternCache.getBySerialization(tPattern, keyIndex, () => compileMatchPattern(tPattern, keyIndex));
+    const match = withKey(t.match, key.value, keyIndex);
+    const matchObject = withKey(t.matchObject, key.value, keyIndex);
+    const c: CompiledMatchPattern = { match, matchObject, test: matchObject.test, keyConstraint: matchObject.keyConstraint };
+    return mode === undefined ? c : mode === 'object' ? matchObject : match;
+  }
   const c = patternCache.get(pattern, keyIndex, () => {
     const match = build([validatePattern(pattern, { t: 'bindings' })], keyIndex);
     const matchObject = build([validatePattern(pattern, { t: 'row' })], keyIndex);

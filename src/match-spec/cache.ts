@@ -44,71 +44,51 @@ export class Lru<V> {
 
 class Unserializable extends Error {}
 
-function ser(x: unknown, depth: number, out: string[]): void {
+/** Appends the serialization of `x` to `out` (string concatenation: V8 ropes beat array joins for small specs). */
+function ser(x: unknown, depth: number, out: string): string {
   if (depth > MAX_DEPTH) throw new Unserializable();
   switch (typeof x) {
     case 'number':
-      out.push('n', String(x), ';');
-      return;
+      return out + 'n' + String(x) + ';';
     case 'bigint':
-      out.push('i', String(x), ';');
-      return;
+      return out + 'i' + String(x) + ';';
     case 'string':
-      out.push('s', String(x.length), ':', x);
-      return;
+      return out + 's' + String(x.length) + ':' + x;
     case 'boolean':
-      out.push(x ? 'T' : 'F');
-      return;
+      return out + (x ? 'T' : 'F');
     case 'undefined':
-      out.push('U');
-      return;
+      return out + 'U';
     case 'symbol': {
       const k = Symbol.keyFor(x);
       if (k === undefined) throw new Unserializable();
-      out.push('a', String(k.length), ':', k);
-      return;
+      return out + 'a' + String(k.length) + ':' + k;
     }
     case 'object': {
-      if (x === null) {
-        out.push('N');
-        return;
-      }
-      if (x instanceof Uint8Array) {
-        out.push('y', Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('base64'), ';');
-        return;
-      }
-      if (x instanceof Pid) {
-        out.push('p', String(x.id), ';');
-        return;
-      }
-      if (x instanceof Opaque) {
-        out.push('o', x.kind, Buffer.from(x.bytes).toString('base64'), ';');
-        return;
-      }
+      if (x === null) return out + 'N';
+      if (x instanceof Uint8Array) return out + 'y' + Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('base64') + ';';
+      if (x instanceof Pid) return out + 'p' + String(x.id) + ';';
+      if (x instanceof Opaque) return out + 'o' + x.kind + Buffer.from(x.bytes).toString('base64') + ';';
       if (Array.isArray(x)) {
-        out.push(x instanceof Tuple ? 't' : 'l', String(x.length), '(');
-        for (const e of x) ser(e, depth + 1, out);
-        out.push(')');
-        return;
+        out += (x instanceof Tuple ? 't' : 'l') + String(x.length) + '(';
+        for (const e of x) out = ser(e, depth + 1, out);
+        return out + ')';
       }
       if (x instanceof Map) {
-        out.push('M', String(x.size), '{');
+        out += 'M' + String(x.size) + '{';
         for (const [k, v] of x) {
-          ser(k, depth + 1, out);
-          ser(v, depth + 1, out);
+          out = ser(k, depth + 1, out);
+          out = ser(v, depth + 1, out);
         }
-        out.push('}');
-        return;
+        return out + '}';
       }
       if (isPlainObject(x)) {
         const keys = Object.keys(x);
-        out.push('O', String(keys.length), '{');
+        out += 'O' + String(keys.length) + '{';
         for (const k of keys) {
-          out.push(String(k.length), ':', k);
-          ser(x[k], depth + 1, out);
+          out += String(k.length) + ':' + k;
+          out = ser(x[k], depth + 1, out);
         }
-        out.push('}');
-        return;
+        return out + '}';
       }
       throw new Unserializable();
     }
@@ -123,14 +103,13 @@ function ser(x: unknown, depth: number, out: string[]): void {
  * (validation will report it) or is too large to be worth caching.
  */
 export function serialize(x: unknown): string | undefined {
-  const out: string[] = [];
+  let s: string;
   try {
-    ser(x, 0, out);
+    s = ser(x, 0, '');
   } catch (e) {
     if (e instanceof Unserializable || e instanceof RangeError) return undefined;
     throw e;
   }
-  const s = out.join('');
   return s.length > MAX_KEY_CHARS ? undefined : s;
 }
 
@@ -155,6 +134,27 @@ export class SpecCache<V> {
     if (isObj) {
       if (perIndex === undefined) this.#weak.set(spec, (perIndex = new Map()));
       perIndex.set(keyIndex, v);
+    }
+    return v;
+  }
+
+  /** The value cached for this spec object, if any (identity only, no serialization). */
+  peek(spec: unknown, keyIndex: number): V | undefined {
+    return typeof spec === 'object' && spec !== null ? this.#weak.get(spec)?.get(keyIndex) : undefined;
+  }
+
+  /**
+   * As {@link get}, but by serialization only: for specs built fresh on
+   * every call (keyed templates), where remembering the object would only
+   * fill the WeakMap.
+   */
+  getBySerialization(spec: unknown, keyIndex: number, make: () => V): V {
+    const ser = serialize(spec);
+    const key = ser === undefined ? undefined : `${keyIndex}#${ser}`;
+    let v = key === undefined ? undefined : this.#lru.get(key);
+    if (v === undefined) {
+      v = make();
+      if (key !== undefined) this.#lru.set(key, v);
     }
     return v;
   }

@@ -1,0 +1,57 @@
+/**
+ * One-clause specs with a plain key literal are compiled as a cached
+ * template plus an exact key check (src/match-spec/api.ts). They must mean
+ * exactly what the same spec compiled directly means: the `$const` form of
+ * the key bypasses the template path and serves as the reference.
+ */
+import { describe, expect, it } from 'vitest';
+import { fc, test } from '@fast-check/vitest';
+import { compileMatchPattern, compileMatchSpec, NO_MATCH } from '../../src/match-spec/index.js';
+import { ets, tuple, type Term } from '../../src/index.js';
+
+const keyArb = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom(1n, 2n, 'a', 'b', true, false, null, 1.5));
+const rowArb = fc.tuple(keyArb, fc.integer({ min: 0, max: 5 }), fc.constantFrom('x', 'y'));
+
+describe('keyed templates', () => {
+  test.prop([keyArb, fc.array(rowArb, { maxLength: 20 }), fc.integer({ min: 0, max: 5 })], { seed: 7, numRuns: 300 })(
+    'a literal key means the same as its $const form',
+    (key, rows, bound) => {
+      const fast = compileMatchSpec([[[key, '$1', '_'], [['>=', '$1', bound]], ['$1']]], 0);
+      const ref = compileMatchSpec([[[{ $const: key }, '$1', '_'], [['>=', '$1', bound]], ['$1']]], 0);
+      for (const r of rows) {
+        expect(fast.run(r)).toEqual(ref.run(r));
+        expect(fast.test(r)).toBe(ref.test(r));
+      }
+      expect(fast.keyConstraint.kind).toBe('keys');
+    },
+  );
+
+  it('matches keys exactly: 1 does not match 1n, even where ordered_set finds it by ==', () => {
+    const c = compileMatchSpec([[[1, '_'], [], ['$_']]], 0);
+    expect(c.run([1, 'a'])).toEqual([1, 'a']);
+    expect(c.run([1n, 'a'])).toBe(NO_MATCH);
+    const t = ets.new('keyed_os', { type: 'ordered_set' });
+    ets.insert(t, [1n, 'big']);
+    expect(ets.select(t, [[[1, '_'], [], ['$_']]])).toEqual([]);
+    expect(ets.select(t, [[[1n, '_'], [], ['$_']]])).toEqual([[1n, 'big']]);
+    expect(ets.match(t, [1, '$1'])).toEqual([]);
+    expect(ets.matchObject(t, [1n, '_'])).toEqual([[1n, 'big']]);
+  });
+
+  it('patterns with a literal key keep match and matchObject results', () => {
+    const p = compileMatchPattern(['k', '$2', '$1'], 0);
+    expect(p.match.run(['k', 'b', 'a'])).toEqual(['a', 'b']);
+    expect(p.matchObject.run(['k', 'b', 'a'])).toEqual(['k', 'b', 'a']);
+    expect(p.match.run(['j', 'b', 'a'])).toBe(NO_MATCH);
+  });
+
+  it('does not apply to variables, wildcards, composite keys or several clauses', () => {
+    const t = ets.new('keyed_set', {});
+    ets.insertMany(t, [[tuple('a', 1), 1], ['$1', 2], ['_', 3]]);
+    expect(ets.select(t, [[[tuple('a', 1), '$1'], [], ['$1']]])).toEqual([1]);
+    expect(ets.select(t, [[[{ $const: '$1' }, '$1'], [], ['$1']]])).toEqual([2]);
+    expect((ets.select(t, [[['$1', '_'], [], ['$1']]]) as Term[]).length).toBe(3);
+    // Two clauses: the generic path (rows in insertion order).
+    expect(ets.select(t, [[['_', 3], [], [true]], [['$1', 2], [], ['$1']]])).toEqual(['$1', true]);
+  });
+});
