@@ -88,6 +88,8 @@ export class HashEngine implements Engine {
   readonly caps: EngineCaps;
   private readonly map = new Map<HashKey, Node>();
   private head: Node | null = null;
+  /** The node whose key `first`/`next` returned last (see `next`). */
+  private walkNode: Node | null = null;
   private tail: Node | null = null;
   private count = 0;
   private readonly bag: boolean;
@@ -246,11 +248,12 @@ export class HashEngine implements Engine {
     // Kill every node so live cursors end.
     for (let n = this.head; n !== null; n = n.next) n.live = false;
     this.map.clear();
-    this.head = this.tail = null;
+    this.head = this.tail = this.walkNode = null;
     this.count = 0;
   }
 
   first(): Term | EndOfTable {
+    this.walkNode = this.head;
     return this.head === null ? END_OF_TABLE : this.keyOf(this.head);
   }
 
@@ -260,9 +263,16 @@ export class HashEngine implements Engine {
   }
 
   next(key: Term): Term | EndOfTable | undefined {
-    const n = this.map.get(hashKey(key));
+    // A first/next loop asks for the key after the one just given: take the
+    // remembered node (if still live) instead of hashing the key again.
+    const w = this.walkNode;
+    let n: Node | undefined;
+    if (w !== null && w.live && (typeof key === 'number' || typeof key === 'string') && this.keyOf(w) === key) n = w;
+    else n = this.map.get(hashKey(key));
     if (n === undefined) return undefined;
-    return n.next === null ? END_OF_TABLE : this.keyOf(n.next);
+    const m = n.next;
+    this.walkNode = m;
+    return m === null ? END_OF_TABLE : this.keyOf(m);
   }
 
   prev(key: Term): Term | EndOfTable | undefined {

@@ -58,7 +58,19 @@ function tk(key: Term): Term {
 
 const CAPS: EngineCaps = Object.freeze({ ordered: true, duplicates: 'none' });
 
+/** A remembered `next`/`prev` walk (see `OrderedEngine.step`). */
+interface Walk {
+  it: IterableIterator<[Term, Row]>;
+  lastKey: Term;
+  /** `version` of the tree when the walk was last advanced. */
+  version: number;
+  reverse: boolean;
+}
+
 export class OrderedEngine implements Engine {
+  /** Bumped by every change to the set of keys (not by `replace`). */
+  private version = 0;
+  private walk: Walk | undefined;
   readonly type = 'ordered_set' as const;
   readonly caps = CAPS;
   private tree: Tree;
@@ -85,12 +97,14 @@ export class OrderedEngine implements Engine {
   }
 
   insert(row: Row): void {
+    this.version++;
     this.tree.set(tk(row[this.keyIndex]), row, true);
   }
 
   deleteKey(key: Term): readonly Row[] {
     const r = this.tree.get(tk(key));
     if (r === undefined) return EMPTY;
+    this.version++;
     this.tree.delete(tk(key));
     return [r];
   }
@@ -99,15 +113,18 @@ export class OrderedEngine implements Engine {
     const key = tk(row[this.keyIndex]);
     const r = this.tree.get(key);
     if (r === undefined || !rowEquals(r, row)) return 0;
+    this.version++;
     this.tree.delete(key);
     return 1;
   }
 
   replace(_old: Row, next: Row): void {
+    // Same key, so the tree's shape does not change: walks may go on.
     this.tree.set(tk(next[this.keyIndex]), next, true);
   }
 
   clear(): void {
+    this.version++;
     this.tree.clear();
   }
 
@@ -123,13 +140,48 @@ export class OrderedEngine implements Engine {
   }
 
   next(key: Term): Term | EndOfTable {
-    const p = this.tree.nextHigherPair(tk(key));
-    return p === undefined ? END_OF_TABLE : p[1][this.keyIndex];
+    return this.step(key, false);
   }
 
   prev(key: Term): Term | EndOfTable {
-    const p = this.tree.nextLowerPair(tk(key));
-    return p === undefined ? END_OF_TABLE : p[1][this.keyIndex];
+    return this.step(key, true);
+  }
+
+  /**
+   * `next`/`prev`. A `first`/`next` loop asks for the key after the one it
+   * was just given: that case continues a remembered tree iterator (O(1)
+   * amortised per step) as long as no key was added or removed since; any
+   * other call starts a new walk from the root (O(log n)).
+   */
+  private step(key: Term, reverse: boolean): Term | EndOfTable {
+    const w = this.walk;
+    let it: IterableIterator<[Term, Row]>;
+    if (w !== undefined && w.version === this.version && w.reverse === reverse && compareTerms(w.lastKey, key) === 0) {
+      it = w.it;
+    } else {
+      const k = tk(key);
+      it = reverse ? this.tree.entriesReversed(k, undefined, true) : this.tree.entries(k);
+      if (!reverse) {
+        // entries(k) starts at k itself when present.
+        const r0 = it.next();
+        if (r0.done === true) return this.endWalk();
+        if (compareTerms(r0.value[0], k) !== 0) return this.remember(it, r0.value[1], reverse);
+      }
+    }
+    const r = it.next();
+    if (r.done === true) return this.endWalk();
+    return this.remember(it, r.value[1], reverse);
+  }
+
+  private remember(it: IterableIterator<[Term, Row]>, row: Row, reverse: boolean): Term {
+    const key = row[this.keyIndex];
+    this.walk = { it, lastKey: tk(key), version: this.version, reverse };
+    return key;
+  }
+
+  private endWalk(): EndOfTable {
+    this.walk = undefined;
+    return END_OF_TABLE;
   }
 
   cursor(reverse: boolean, range?: KeyRange): Cursor {
