@@ -104,8 +104,10 @@ export function take(t: TableImpl, key: unknown, fn = 'take'): Row[] {
 export function lookup(t: TableImpl, key: unknown, fn = 'lookup'): Row[] {
   // Validate first: a non-term key would make the engine's hash throw a
   // raw TypeError/RangeError, or (NaN) match any row of an ordered_set.
-  keyIn(key, fn);
-  if (t.engine.caps.duplicates === 'none') {
+  // (Numbers and strings are terms unless NaN: skip the call for them.)
+  const ty = typeof key;
+  if (ty !== 'string' && (ty !== 'number' || key !== key)) keyIn(key, fn);
+  if (t.single) {
     const r = t.engine.lookupOne(key as Term);
     return r === undefined ? [] : [rowOut(r as Row)];
   }
@@ -132,7 +134,7 @@ export function lookupElement(t: TableImpl, key: unknown, pos: unknown, dflt: un
   for (const r of rows) {
     if (p > r.length) fail('ETS_BAD_POSITION', `${fn}: position ${p} is beyond the row for key ${show(key)}, which has ${r.length} elements`, { position: 3 });
   }
-  if (t.engine.caps.duplicates === 'none') return copyOut(rows[0]![p - 1] as Term);
+  if (t.single) return copyOut(rows[0]![p - 1] as Term);
   return rows.map((r) => copyOut(r[p - 1] as Term));
 }
 

@@ -52,6 +52,8 @@ export class Table {
 export class TableImpl {
   readonly id = nextTableId++;
   readonly engine: Engine & SingleRowLookup;
+  /** At most one row per key (`set`, `ordered_set`); read on hot paths instead of `engine.caps`. */
+  readonly single: boolean;
   readonly ref: Table;
   alive = true;
   /** Where writes are journaled (disk tables); undefined for plain ets tables. */
@@ -70,6 +72,7 @@ export class TableImpl {
     public heir: Heir | undefined,
   ) {
     this.engine = createEngine(type, keypos - 1);
+    this.single = this.engine.caps.duplicates === 'none';
     this.ref = new Table(this);
   }
 }
