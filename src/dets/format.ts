@@ -361,10 +361,11 @@ export function encodeMarker(codec: Encoder, fields: Record<string, number>): Bu
 }
 
 /**
- * Turns a decoded CBOR row into a stored row (frozen, as `copyRow` makes
- * them); throws {@link WireError}. A row of plain scalars is frozen in
- * place (the decoded array is fresh and unshared); others go through
- * `copyRow`, which also marks rows holding binaries.
+ * Turns a decoded CBOR row into a stored row (as `copyRow` makes them: the
+ * row array the table's own, nested parts frozen); throws
+ * {@link WireError}. A row of plain scalars is used as is (the decoded
+ * array is fresh and unshared); others go through `copyRow`, which also
+ * marks rows holding binaries.
  */
 export function rowFromWire(x: unknown, keypos: number): Row {
   if (!Array.isArray(x) || x.length < keypos) throw new WireError('a row that is not an array of at least keypos elements');
@@ -379,7 +380,7 @@ export function rowFromWire(x: unknown, keypos: number): Row {
       break;
     }
   }
-  if (plain) return Object.freeze(x as Term[]);
+  if (plain) return x as Term[];
   try {
     return copyRow(fromWire(x) as Term[]);
   } catch (e) {

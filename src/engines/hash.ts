@@ -3,95 +3,84 @@
  *
  * One `Map` from {@link hashKey} (exact key equality; primitive keys are
  * their own hash key, structured keys a canonical string, so lookups never
- * probe) to a per-key node. Nodes also form a doubly linked list in
- * insertion order, which gives:
+ * probe) straight to the stored value: the row itself for a `set` (no
+ * per-row node object: one pointer less to chase on every lookup), a
+ * {@link Bucket} of rows in insertion order for bags.
  *
- * - `first`/`next` in O(1) per step (a `Map` cannot resume iteration at a key);
- * - cursors that survive writes: a deleted node keeps its `next` pointer, so
- *   a traversal standing on it walks on to the next live node, as V8's own
- *   ordered hash table iterators do.
+ * Order and traversal come from the `Map` itself, which keeps insertion
+ * order and whose iterators survive writes (an entry deleted ahead of an
+ * iterator is skipped, one added is visited, a value replaced in place is
+ * seen as it is then). So:
  *
- * A `set` node holds one row; a bag node holds its rows in insertion order.
+ * - cursors (select continuations, folds, `tab2list`) are `Map` iterators:
+ *   O(1) per row, robust to concurrent writes;
+ * - `first`/`next` remember the iterators of the last few walks, keyed by
+ *   the key they last returned, so a `first`/`next` loop is O(1) per step.
+ *   A `next(key)` that continues no remembered walk scans from the start
+ *   to find `key` (O(position)); ETS does not promise more for hash tables,
+ *   and such calls are rare (resuming a walk after more than
+ *   {@link MAX_WALKS} others, or from a stored key).
+ *
+ * Rows are the table's own (see `term/copy.ts`): `updateCounter` on a plain
+ * `set` changes its row in place ({@link HashEngine.addToElement}).
  *
  * @module
  */
-import { thawRow } from '../term/copy.js';
 import { hashKey, rowEquals } from '../term/equal.js';
 import type { HashKey } from '../term/equal.js';
 import type { Row, Term } from '../term/types.js';
 import { END_OF_TABLE, type Cursor, type Engine, type EngineCaps, type EndOfTable, type TableType } from './types.js';
 
-/**
- * A `set` node: the row and the list links. Kept small (five fields) because
- * there is one per row; the key is read from the row, and the hash key is
- * recomputed when needed (free for primitive keys).
- */
-class SetNode {
-  next: Node | null = null;
-  live = true;
-  /**
-   * The row was built by `setElementPrivate` and is not frozen yet: no read
-   * has returned it, so it may be changed in place. Every method that hands
-   * a row out freezes it first (`share`).
-   */
-  priv = false;
-  constructor(
-    public row: Row,
-    public prev: Node | null,
-  ) {}
-}
-
-/** A bag node: all rows of one key, in insertion order, and the list links. */
-class BagNode {
-  next: Node | null = null;
-  live = true;
+/** All rows of one key of a bag, in insertion order. */
+class Bucket {
   /**
    * An increasing number per row, parallel to `rows` (kept by `replace`,
    * dropped with the row by `deleteObject`), so that a cursor can find
    * where it stopped after rows before it were deleted.
    */
   seqs: number[] = [1];
-  /** The last number given to a row of this node. */
+  /** The last number given to a row of this bucket. */
   seq = 1;
+  /** False once the key was deleted. */
+  live = true;
   constructor(
     /** Never empty while live. */
     public rows: Row[],
-    public prev: Node | null,
   ) {}
 }
 
-type Node = SetNode | BagNode;
-
-/** The row of a set node, frozen first if it was private (see `SetNode.priv`). */
-function share(n: SetNode): Row {
-  if (n.priv) {
-    Object.freeze(n.row);
-    n.priv = false;
-  }
-  return n.row;
-}
+type Value = Row | Bucket;
+type Entries = IterableIterator<[HashKey, Value]>;
 
 interface HashCursor extends Cursor {
-  /** Last node visited; null before the start. */
-  node: Node | null;
-  /** bags: the number (`Node.seqs`) of the last row of `node` returned. */
+  it: Entries | undefined;
+  /** `clear` count when the cursor started: a clear ends it. */
+  epoch: number;
+  /** bags: the bucket being given out, and the number of its last row given. */
+  bucket: Bucket | undefined;
   seq: number;
   done: boolean;
 }
 
 const EMPTY: readonly Row[] = Object.freeze([]);
 
-/** Rough bytes per Map entry + node object, for `info(memory)`. */
-const NODE_BYTES = 80;
+/** Walks remembered for `first`/`next` (see the module documentation). */
+export const MAX_WALKS = 8;
+
+/** Rough bytes per Map entry, for `info(memory)`. */
+const ENTRY_BYTES = 40;
+
+/** Average bytes of a small row (array header + 3 slots), for memory estimates. */
+const ROW_BYTES = 48;
 
 export class HashEngine implements Engine {
   readonly caps: EngineCaps;
-  private readonly map = new Map<HashKey, Node>();
-  private head: Node | null = null;
-  /** The node whose key `first`/`next` returned last (see `next`). */
-  private walkNode: Node | null = null;
-  private tail: Node | null = null;
+  private readonly map = new Map<HashKey, Value>();
   private count = 0;
+  /** Bumped by `clear`, which ends every cursor and walk. */
+  private epoch = 0;
+  /** Iterators of recent first/next walks, by the hash key they returned last. */
+  private readonly walks = new Map<HashKey, Entries>();
   private readonly bag: boolean;
   private readonly dup: boolean;
 
@@ -109,36 +98,36 @@ export class HashEngine implements Engine {
   }
 
   lookup(key: Term): readonly Row[] {
-    const n = this.map.get(hashKey(key));
-    if (n === undefined) return EMPTY;
-    return this.bag ? (n as BagNode).rows : [share(n as SetNode)];
+    const v = this.map.get(hashKey(key));
+    if (v === undefined) return EMPTY;
+    return this.bag ? (v as Bucket).rows : [v as Row];
   }
 
   /** The stored row for `key` in a `set` (no array allocation). */
   lookupOne(key: Term): Row | undefined {
-    const n = this.map.get(hashKey(key));
-    return n === undefined ? undefined : this.bag ? (n as BagNode).rows[0] : share(n as SetNode);
-  }
-
-  /** The stored row for `key` without handing it out (it may be private: do not return it to callers). */
-  peekOne(key: Term): Row | undefined {
-    const n = this.map.get(hashKey(key));
-    return n === undefined ? undefined : this.bag ? (n as BagNode).rows[0] : (n as SetNode).row;
+    const v = this.map.get(hashKey(key));
+    if (v === undefined) return undefined;
+    return this.bag ? (v as Bucket).rows[0] : (v as Row);
   }
 
   /**
-   * `updateCounter`'s fast path on a `set`: sets element `index` of the row
-   * of `key` to `value`, in place if the row is private, else on a private
-   * copy (unfrozen until a read hands it out). The caller has checked that
-   * the key is present and the index valid and not the key's.
+   * `updateCounter`'s fast path in one probe: adds `incr` to element `index`
+   * of the row of `key`, in place, when that element is a safe integer and
+   * the sum is one, and returns the sum; else returns undefined and changes
+   * nothing (the caller takes the general path). Only for tables with no
+   * journal (a journaled table must never see a stored row change). The
+   * caller has checked that `index` is not the key's.
    */
-  setElementPrivate(key: Term, index: number, value: Term): void {
-    const n = this.map.get(hashKey(key)) as SetNode;
-    if (!n.priv) {
-      n.row = thawRow(n.row);
-      n.priv = true;
-    }
-    (n.row as Term[])[index] = value;
+  addToElement(key: Term, index: number, incr: number): number | undefined {
+    if (this.bag) return undefined;
+    const row = this.map.get(hashKey(key)) as Term[] | undefined;
+    if (row === undefined || index >= row.length) return undefined;
+    const cur = row[index];
+    if (typeof cur !== 'number') return undefined;
+    const sum = cur + incr;
+    if (!Number.isSafeInteger(sum) || !Number.isInteger(cur)) return undefined;
+    row[index] = sum;
+    return sum;
   }
 
   member(key: Term): boolean {
@@ -147,97 +136,90 @@ export class HashEngine implements Engine {
 
   insert(row: Row): void {
     const hk = hashKey(row[this.keyIndex]);
-    const n = this.map.get(hk);
-    if (n !== undefined) {
-      if (!this.bag) {
-        (n as SetNode).row = row;
-        (n as SetNode).priv = false;
-        return;
-      }
-      const b = n as BagNode;
-      const rows = b.rows;
-      if (!this.dup) {
-        for (let i = 0; i < rows.length; i++) if (rowEquals(rows[i]!, row)) return;
-      }
-      rows.push(row);
-      b.seqs.push(++b.seq);
+    if (!this.bag) {
+      // Map.set keeps an existing key's place in the order, as the table should.
+      const before = this.map.size;
+      this.map.set(hk, row);
+      this.count += this.map.size - before;
+      return;
+    }
+    const b = this.map.get(hk) as Bucket | undefined;
+    if (b === undefined) {
+      this.map.set(hk, new Bucket([row]));
       this.count++;
       return;
     }
-    const node: Node = this.bag ? new BagNode([row], this.tail) : new SetNode(row, this.tail);
-    if (this.tail === null) this.head = node;
-    else this.tail.next = node;
-    this.tail = node;
-    this.map.set(hk, node);
+    const rows = b.rows;
+    if (!this.dup) {
+      for (let i = 0; i < rows.length; i++) if (rowEquals(rows[i]!, row)) return;
+    }
+    rows.push(row);
+    b.seqs.push(++b.seq);
     this.count++;
   }
 
-  /** The key of a node (from its first row). */
-  private keyOf(n: Node): Term {
-    return this.bag ? (n as BagNode).rows[0]![this.keyIndex] : (n as SetNode).row[this.keyIndex];
-  }
-
-  private unlink(n: Node, hk: HashKey): void {
-    this.map.delete(hk);
-    n.live = false;
-    if (n.prev === null) this.head = n.next;
-    else n.prev.next = n.next;
-    if (n.next === null) this.tail = n.prev;
-    else n.next.prev = n.prev;
-    // n.next is kept so that cursors standing on n can move on.
+  /** The key of a stored value. */
+  private keyOf(v: Value): Term {
+    return v instanceof Bucket ? v.rows[0]![this.keyIndex] : (v as Row)[this.keyIndex];
   }
 
   deleteKey(key: Term): readonly Row[] {
     const hk = hashKey(key);
-    const n = this.map.get(hk);
-    if (n === undefined) return EMPTY;
-    this.unlink(n, hk);
-    const out = this.bag ? (n as BagNode).rows : [share(n as SetNode)];
-    this.count -= out.length;
-    return out;
+    const v = this.map.get(hk);
+    if (v === undefined) return EMPTY;
+    if (this.bag) {
+      const b = v as Bucket;
+      this.map.delete(hk);
+      b.live = false;
+      this.count -= b.rows.length;
+      return b.rows;
+    }
+    this.map.delete(hk);
+    this.count--;
+    return [v as Row];
   }
 
   deleteObject(row: Row): number {
     const hk = hashKey(row[this.keyIndex]);
-    const node = this.map.get(hk);
-    if (node === undefined) return 0;
+    const v = this.map.get(hk);
+    if (v === undefined) return 0;
     if (!this.bag) {
-      if (!rowEquals((node as SetNode).row, row)) return 0;
-      this.unlink(node, hk);
+      if (!rowEquals(v as Row, row)) return 0;
+      this.map.delete(hk);
       this.count--;
       return 1;
     }
-    const n = node as BagNode;
-    const rows = n.rows;
-    const seqs = n.seqs;
+    const b = v as Bucket;
     const kept: Row[] = [];
     const keptSeqs: number[] = [];
-    for (let i = 0; i < rows.length; i++) {
-      if (!rowEquals(rows[i]!, row)) {
-        kept.push(rows[i]!);
-        keptSeqs.push(seqs[i]!);
+    for (let i = 0; i < b.rows.length; i++) {
+      if (!rowEquals(b.rows[i]!, row)) {
+        kept.push(b.rows[i]!);
+        keptSeqs.push(b.seqs[i]!);
       }
     }
-    const removed = rows.length - kept.length;
+    const removed = b.rows.length - kept.length;
     if (removed === 0) return 0;
     this.count -= removed;
-    if (kept.length === 0) this.unlink(n, hk);
-    else {
-      n.rows = kept;
-      n.seqs = keptSeqs;
+    if (kept.length === 0) {
+      this.map.delete(hk);
+      b.live = false;
+    } else {
+      b.rows = kept;
+      b.seqs = keptSeqs;
     }
     return removed;
   }
 
   replace(old: Row, next: Row): void {
-    const n = this.map.get(hashKey(old[this.keyIndex]));
-    if (n === undefined) throw new Error('replace: key not present');
+    const hk = hashKey(old[this.keyIndex]);
+    const v = this.map.get(hk);
+    if (v === undefined) throw new Error('replace: key not present');
     if (!this.bag) {
-      (n as SetNode).row = next;
-      (n as SetNode).priv = false;
+      this.map.set(hk, next);
       return;
     }
-    const rows = (n as BagNode).rows;
+    const rows = (v as Bucket).rows;
     let i = rows.indexOf(old);
     if (i < 0) i = rows.findIndex((r) => rowEquals(r, old));
     if (i < 0) throw new Error('replace: row not present');
@@ -245,16 +227,16 @@ export class HashEngine implements Engine {
   }
 
   clear(): void {
-    // Kill every node so live cursors end.
-    for (let n = this.head; n !== null; n = n.next) n.live = false;
+    if (this.bag) for (const v of this.map.values()) (v as Bucket).live = false;
     this.map.clear();
-    this.head = this.tail = this.walkNode = null;
+    this.walks.clear();
     this.count = 0;
+    this.epoch++;
   }
 
   first(): Term | EndOfTable {
-    this.walkNode = this.head;
-    return this.head === null ? END_OF_TABLE : this.keyOf(this.head);
+    const it = this.map.entries();
+    return this.advance(it);
   }
 
   last(): Term | EndOfTable {
@@ -263,24 +245,37 @@ export class HashEngine implements Engine {
   }
 
   next(key: Term): Term | EndOfTable | undefined {
-    // A first/next loop asks for the key after the one just given: take the
-    // remembered node (if still live) instead of hashing the key again.
-    const w = this.walkNode;
-    let n: Node | undefined;
-    if (w !== null && w.live && (typeof key === 'number' || typeof key === 'string') && this.keyOf(w) === key) n = w;
-    else n = this.map.get(hashKey(key));
-    if (n === undefined) return undefined;
-    const m = n.next;
-    this.walkNode = m;
-    return m === null ? END_OF_TABLE : this.keyOf(m);
+    const hk = hashKey(key);
+    if (!this.map.has(hk)) return undefined; // ETS: badarg for a key not in a hash table
+    let it = this.walks.get(hk);
+    if (it !== undefined) {
+      this.walks.delete(hk);
+    } else {
+      // No remembered walk stands on `key`: find it from the start.
+      it = this.map.entries();
+      for (let r = it.next(); !r.done; r = it.next()) if (r.value[0] === hk) break;
+    }
+    return this.advance(it);
   }
 
   prev(key: Term): Term | EndOfTable | undefined {
     return this.next(key);
   }
 
+  /** Takes the next entry of a walk and remembers the walk under its key. */
+  private advance(it: Entries): Term | EndOfTable {
+    const r = it.next();
+    if (r.done === true) return END_OF_TABLE;
+    const [hk, v] = r.value;
+    const walks = this.walks;
+    walks.delete(hk);
+    walks.set(hk, it);
+    if (walks.size > MAX_WALKS) walks.delete(walks.keys().next().value!);
+    return this.keyOf(v);
+  }
+
   cursor(_reverse: boolean): Cursor {
-    const c: HashCursor = { __cursor: true, node: null, seq: 0, done: false };
+    const c: HashCursor = { __cursor: true, it: undefined, epoch: this.epoch, bucket: undefined, seq: 0, done: false };
     return c;
   }
 
@@ -288,96 +283,91 @@ export class HashEngine implements Engine {
     const c = cursor as HashCursor;
     const out: Row[] = [];
     if (c.done || max <= 0) return out;
-    // The node to give rows from, and the first row of it: the current node
-    // if it is a live bag node with rows after the last one returned (found
-    // by number, as rows before it may have been deleted), else the next
-    // live node.
-    let n: Node | null;
-    let start = 0;
-    if (c.node === null) {
-      n = this.head;
-    } else if (c.node.live && this.bag) {
-      const b = c.node as BagNode;
-      start = firstAfter(b.seqs, c.seq);
-      n = start < b.rows.length ? c.node : nextLive(c.node);
-      if (n !== c.node) start = 0;
-    } else {
-      n = nextLive(c.node);
+    if (c.epoch !== this.epoch) {
+      c.done = true;
+      return out;
     }
-    while (n !== null) {
-      c.node = n;
-      if (this.bag) {
-        const rows = (n as BagNode).rows;
-        const seqs = (n as BagNode).seqs;
-        let i = start;
-        while (i < rows.length && out.length < max) {
-          out.push(rows[i]!);
-          c.seq = seqs[i]!;
+    // Rows left in the current bag bucket (found by number: rows before
+    // them may have been deleted since).
+    if (c.bucket !== undefined) {
+      const b = c.bucket;
+      if (b.live) {
+        let i = firstAfter(b.seqs, c.seq);
+        while (i < b.rows.length && out.length < max) {
+          out.push(b.rows[i]!);
+          c.seq = b.seqs[i]!;
           i++;
         }
-      } else {
-        out.push(share(n as SetNode));
+        if (out.length >= max) return out;
       }
-      if (out.length >= max) return out;
-      n = n.next;
-      start = 0;
+      c.bucket = undefined;
     }
-    c.done = true;
+    const it = (c.it ??= this.map.entries());
+    while (out.length < max) {
+      const r = it.next();
+      if (r.done === true) {
+        c.done = true;
+        return out;
+      }
+      const v = r.value[1];
+      if (!this.bag) {
+        out.push(v as Row);
+        continue;
+      }
+      const b = v as Bucket;
+      let i = 0;
+      while (i < b.rows.length && out.length < max) {
+        out.push(b.rows[i]!);
+        c.seq = b.seqs[i]!;
+        i++;
+      }
+      if (i < b.rows.length) c.bucket = b;
+    }
     return out;
   }
 
   *rows(): IterableIterator<Row> {
-    for (let n = this.head; n !== null; n = nextLive(n)) {
-      if (!n.live) continue;
-      if (this.bag) yield* (n as BagNode).rows.slice();
-      else yield share(n as SetNode);
+    const c = this.cursor(false);
+    for (;;) {
+      const batch = this.take(c, 256);
+      if (batch.length === 0) return;
+      yield* batch;
     }
   }
 
   memoryBytes(): number {
-    let bytes = this.map.size * NODE_BYTES;
-    if (this.bag) for (let n = this.head; n !== null; n = n.next) bytes += (n as BagNode).rows.length * 16;
-    return bytes + this.count * rowBytesEstimate;
+    let bytes = this.map.size * ENTRY_BYTES;
+    if (this.bag) bytes += this.map.size * 64 + this.count * 16;
+    return bytes + this.count * ROW_BYTES;
   }
 
   checkInvariants(): void {
-    let seen = 0;
     let rows = 0;
-    let prev: Node | null = null;
-    for (let n = this.head; n !== null; n = n.next) {
-      if (!n.live) throw new Error('dead node linked');
-      if (n.prev !== prev) throw new Error('broken prev link');
-      if ((n instanceof BagNode) !== this.bag) throw new Error('wrong node class');
-      const hk = hashKey(this.keyOf(n));
-      if (this.map.get(hk) !== n) throw new Error('node not in map under its key');
+    for (const [hk, v] of this.map) {
+      if (hashKey(this.keyOf(v)) !== hk) throw new Error('entry not under its key');
       if (this.bag) {
-        const b = n as BagNode;
-        if (b.rows.length === 0) throw new Error('empty bag node');
-        if (b.seqs.length !== b.rows.length) throw new Error('seqs/rows length mismatch');
-        for (let i = 0; i < b.seqs.length; i++) {
-          if (b.seqs[i]! > b.seq || (i > 0 && b.seqs[i]! <= b.seqs[i - 1]!)) throw new Error('row numbers out of order');
+        if (!(v instanceof Bucket)) throw new Error('bag value is not a bucket');
+        if (!v.live) throw new Error('dead bucket in the map');
+        if (v.rows.length === 0) throw new Error('empty bag bucket');
+        if (v.seqs.length !== v.rows.length) throw new Error('seqs/rows length mismatch');
+        for (let i = 0; i < v.seqs.length; i++) {
+          if (v.seqs[i]! > v.seq || (i > 0 && v.seqs[i]! <= v.seqs[i - 1]!)) throw new Error('row numbers out of order');
         }
-        for (const r of b.rows) if (hashKey(r[this.keyIndex]) !== hk) throw new Error('row key mismatch');
+        for (const r of v.rows) if (hashKey(r[this.keyIndex]) !== hk) throw new Error('row key mismatch');
         if (!this.dup) {
-          for (let i = 0; i < b.rows.length; i++)
-            for (let j = i + 1; j < b.rows.length; j++) if (rowEquals(b.rows[i]!, b.rows[j]!)) throw new Error('duplicate in bag');
+          for (let i = 0; i < v.rows.length; i++)
+            for (let j = i + 1; j < v.rows.length; j++) if (rowEquals(v.rows[i]!, v.rows[j]!)) throw new Error('duplicate in bag');
         }
-        rows += b.rows.length;
+        rows += v.rows.length;
       } else {
-        if (Object.isFrozen((n as SetNode).row) === (n as SetNode).priv) throw new Error('private flag disagrees with frozenness');
+        if (v instanceof Bucket) throw new Error('set value is a bucket');
         rows++;
       }
-      prev = n;
-      seen++;
     }
-    if (prev !== this.tail) throw new Error('tail mismatch');
-    if (seen !== this.map.size) throw new Error('map/list size mismatch');
     if (rows !== this.count) throw new Error(`count ${this.count} != ${rows}`);
+    if (this.walks.size > MAX_WALKS) throw new Error('too many remembered walks');
   }
 }
-
-/** Average bytes of a small row (array header + 3 slots), for memory estimates. */
-const rowBytesEstimate = 48;
 
 /** Index of the first entry of the ascending `seqs` greater than `seq`. */
 function firstAfter(seqs: readonly number[], seq: number): number {
@@ -389,10 +379,4 @@ function firstAfter(seqs: readonly number[], seq: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-function nextLive(n: Node): Node | null {
-  let m = n.next;
-  while (m !== null && !m.live) m = m.next;
-  return m;
 }

@@ -92,6 +92,18 @@ export class OrderedEngine implements Engine {
     return this.tree.get(tk(key));
   }
 
+  /** `updateCounter`'s in-place fast path; see `HashEngine.addToElement`. */
+  addToElement(key: Term, index: number, incr: number): number | undefined {
+    const row = this.tree.get(tk(key)) as Term[] | undefined;
+    if (row === undefined || index >= row.length) return undefined;
+    const cur = row[index];
+    if (typeof cur !== 'number') return undefined;
+    const sum = cur + incr;
+    if (!Number.isSafeInteger(sum) || !Number.isInteger(cur)) return undefined;
+    row[index] = sum;
+    return sum;
+  }
+
   member(key: Term): boolean {
     return this.tree.has(tk(key));
   }

@@ -101,13 +101,11 @@ export interface Engine {
   rows(reverse?: boolean): IterableIterator<Row>;
 
   /**
-   * Optional fast path for `updateCounter` on plain (unjournaled) `set`
-   * tables: {@link HashEngine.setElementPrivate}. Engines without it get a
-   * new frozen row per update through `replace`.
+   * Optional one-probe fast path for `updateCounter` on tables without a
+   * journal: see {@link HashEngine.addToElement}. Engines without it take
+   * the general path (a new row through `replace`).
    */
-  setElementPrivate?(key: Term, index: number, value: Term): void;
-  /** The stored row of `key` without handing it out (for the facade's own checks). */
-  peekOne?(key: Term): Row | undefined;
+  addToElement?(key: Term, index: number, incr: number): number | undefined;
 
   /** Approximate memory in bytes (reported by `info`). */
   memoryBytes(): number;

@@ -11,7 +11,7 @@
  */
 import { END_OF_TABLE, type EndOfTable, type WriteOp } from '../engines/types.js';
 import { fail } from '../errors.js';
-import { copyOut, copyTerm, freezeRow, NotATermError, rowOut, thawRow } from '../term/copy.js';
+import { copyOut, copyTerm, NotATermError, rowOut, storedRow, thawRow } from '../term/copy.js';
 import { exactEquals } from '../term/equal.js';
 import { show, type Row, type Term } from '../term/types.js';
 import { fnIn, keyIn, posIn, rowIn, rowsIn } from './args.js';
@@ -192,8 +192,9 @@ function parseCounterOp(op: unknown, fn: string): CounterOp {
  * `updateCounter` for an increment or `[pos, incr]` on a present key whose
  * counter is a number; `undefined` when the general path must decide
  * (absent key, other forms, bigints, errors), which then re-does the checks.
- * On a plain hash `set` the row is updated in place while nobody has read it
- * (see `HashEngine.setElementPrivate`): no allocation per increment.
+ * Without a journal the engine adds in place (`Engine.addToElement`): no
+ * allocation per increment. A journaled (dets) table never changes a stored
+ * row in place: a compaction may be writing it out.
  */
 function fastCounter(t: TableImpl, key: unknown, op: unknown): number | undefined {
   let pos: number;
@@ -209,19 +210,16 @@ function fastCounter(t: TableImpl, key: unknown, op: unknown): number | undefine
   }
   if (typeof incr !== 'number' || !Number.isInteger(incr) || !Number.isInteger(pos) || pos < 1 || pos === t.keypos) return undefined;
   const e = t.engine;
-  const row = (e.peekOne !== undefined ? e.peekOne(key as Term) : e.lookupOne(key as Term)) as Row | undefined;
+  if (t.sink === undefined && e.addToElement !== undefined) return e.addToElement(key as Term, pos - 1, incr);
+  const row = e.lookupOne(key as Term) as Row | undefined;
   if (row === undefined || pos > row.length) return undefined;
   const cur = row[pos - 1];
   if (typeof cur !== 'number' || !Number.isInteger(cur)) return undefined;
   const v = cur + incr;
   if (!Number.isSafeInteger(v)) return undefined;
-  if (t.sink === undefined && e.setElementPrivate !== undefined) {
-    e.setElementPrivate(key as Term, pos - 1, v);
-    return v;
-  }
   const next = thawRow(row);
   next[pos - 1] = v;
-  const stored = freezeRow(next);
+  const stored = storedRow(next);
   if (t.sink !== undefined) journal(t, [{ op: 'insert', rows: [stored] }]);
   e.replace(row, stored);
   return v;
@@ -277,7 +275,7 @@ export function updateCounter(t: TableImpl, key: unknown, op: unknown, dflt: unk
     next[pos - 1] = v;
     results.push(v);
   }
-  const stored = freezeRow(next);
+  const stored = storedRow(next);
   if (t.sink !== undefined) journal(t, [{ op: 'insert', rows: [stored] }]);
   if (fromDefault) t.engine.insert(stored);
   else t.engine.replace(row, stored);
@@ -315,7 +313,7 @@ export function updateElement(t: TableImpl, key: unknown, spec: unknown, fn = 'u
     if (pos > next.length) fail('ETS_BAD_POSITION', `${fn}: position ${pos} is beyond the row, which has ${next.length} elements`, { position: 3 });
     next[pos - 1] = v;
   }
-  const stored = freezeRow(next);
+  const stored = storedRow(next);
   if (t.sink !== undefined) journal(t, [{ op: 'insert', rows: [stored] }]);
   t.engine.replace(row, stored);
   return true;

@@ -1,18 +1,15 @@
 /**
- * Value semantics: copy-in and freeze, copy-out only where freezing cannot work.
+ * Value semantics: deep copy in, shallow copy out, nested parts frozen.
  *
- * A row is deep-copied once when it enters a table and the copy is frozen
- * (arrays, tuples and plain objects with `Object.freeze`; maps become a
- * {@link FrozenMap} whose mutators throw). Reads then return the stored row
- * itself: no copy per read, and the caller cannot change the table through
- * it. Typed arrays cannot be frozen, so a row that holds a `Uint8Array` is
- * marked and copied on every read (only its binaries are fresh; the rest is
- * shared and frozen).
- *
- * One exception, invisible to callers: a hash engine may keep a row it
- * built itself for `updateCounter` unfrozen ("private") until the row is
- * first handed out, so that a counter nobody reads is updated in place.
- * Engines freeze such a row before any read returns it.
+ * A row is deep-copied once when it enters a table. Everything nested in it
+ * is frozen at once (arrays, tuples and plain objects with `Object.freeze`;
+ * maps become a {@link FrozenMap} whose mutators throw) and is then shared
+ * by every read. The row array itself stays the table's own: reads hand out
+ * a shallow copy of it ({@link rowOut}: one small array, never a deep
+ * copy), so the table can update a row in place (`updateCounter` costs no
+ * allocation) and nothing a caller inserted or read can change the table.
+ * Typed arrays cannot be frozen, so a row that holds a `Uint8Array` is
+ * marked and its binaries are copied on every read.
  *
  * Copy-in also validates: NaN, functions, class instances, unregistered
  * symbols and nesting deeper than {@link MAX_DEPTH} (e.g. a cyclic structure)
@@ -220,7 +217,8 @@ export function copyRow(row: readonly unknown[]): Row {
     }
   }
   if (st !== undefined && st.binary) markBinaryRow(out);
-  return Object.freeze(out);
+  // The row array itself is not frozen: the table owns it (see the module docs).
+  return out;
 }
 
 /**
@@ -245,12 +243,12 @@ export function thawRow(row: Row): Term[] {
 }
 
 /**
- * Freezes a row built from parts that are already stored terms (the
- * elements of a stored row, or results of {@link copyTerm}), as
- * `updateCounter`/`updateElement` do, and marks it as holding binaries when
- * one of its elements does, so reads keep copying them.
+ * Makes a row built from parts that are already stored terms (the elements
+ * of a stored row, or results of {@link copyTerm}), as
+ * `updateCounter`/`updateElement` do, into a stored row: marks it as holding
+ * binaries when one of its elements does, so reads keep copying them.
  */
-export function freezeRow(items: Term[]): Row {
+export function storedRow(items: Term[]): Row {
   if ((items as { [BINARY_ROW]?: true })[BINARY_ROW] !== true) {
     for (let i = 0; i < items.length; i++) {
       if (holdsBinary(items[i])) {
@@ -259,7 +257,7 @@ export function freezeRow(items: Term[]): Row {
       }
     }
   }
-  return Object.freeze(items);
+  return items;
 }
 
 /** True if a stored term is or holds a `Uint8Array`, so reads must copy it. */
@@ -277,9 +275,13 @@ export function copyOut<T extends Term>(t: T): T {
   return binaryHolders.has(t) ? (cloneBinaries(t) as T) : t;
 }
 
-/** Copy-out for a stored row: O(1) (a property read) unless the row holds a binary. */
+/**
+ * What a read hands out for a stored row: a shallow copy (its nested parts
+ * are frozen and shared), with fresh copies of any binaries.
+ */
 export function rowOut(row: Row): Row {
-  return (row as { [BINARY_ROW]?: true })[BINARY_ROW] === true ? (cloneBinaries(row) as Row) : row;
+  if ((row as { [BINARY_ROW]?: true })[BINARY_ROW] === true) return row.map(cloneBinaries) as Row;
+  return row.slice();
 }
 
 function cloneBinaries(t: unknown): unknown {
