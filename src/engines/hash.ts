@@ -81,6 +81,12 @@ export class HashEngine implements Engine {
   private epoch = 0;
   /** Iterators of recent first/next walks, by the hash key they returned last. */
   private readonly walks = new Map<HashKey, Entries>();
+  /** The walk that returned a key last, that key, and `dels` then. */
+  private lastIt: Entries | undefined;
+  private lastHk: HashKey | undefined;
+  private lastDels = 0;
+  /** Counts removals of keys (a walk's key is surely present if none happened since). */
+  private dels = 0;
   private readonly bag: boolean;
   private readonly dup: boolean;
 
@@ -170,11 +176,13 @@ export class HashEngine implements Engine {
     if (this.bag) {
       const b = v as Bucket;
       this.map.delete(hk);
+      this.dels++;
       b.live = false;
       this.count -= b.rows.length;
       return b.rows;
     }
     this.map.delete(hk);
+    this.dels++;
     this.count--;
     return [v as Row];
   }
@@ -186,6 +194,7 @@ export class HashEngine implements Engine {
     if (!this.bag) {
       if (!rowEquals(v as Row, row)) return 0;
       this.map.delete(hk);
+      this.dels++;
       this.count--;
       return 1;
     }
@@ -203,6 +212,7 @@ export class HashEngine implements Engine {
     this.count -= removed;
     if (kept.length === 0) {
       this.map.delete(hk);
+      this.dels++;
       b.live = false;
     } else {
       b.rows = kept;
@@ -230,6 +240,8 @@ export class HashEngine implements Engine {
     if (this.bag) for (const v of this.map.values()) (v as Bucket).live = false;
     this.map.clear();
     this.walks.clear();
+    this.lastIt = this.lastHk = undefined;
+    this.dels++;
     this.count = 0;
     this.epoch++;
   }
@@ -246,31 +258,50 @@ export class HashEngine implements Engine {
 
   next(key: Term): Term | EndOfTable | undefined {
     const hk = hashKey(key);
+    // The common case: the walk that just returned `key` goes on, and no
+    // key was deleted since, so `key` is still there: no hashing, no probe.
+    if (hk === this.lastHk && this.lastDels === this.dels && this.lastIt !== undefined) return this.advance(this.lastIt);
     if (!this.map.has(hk)) return undefined; // ETS: badarg for a key not in a hash table
-    let it = this.walks.get(hk);
-    if (it !== undefined) {
-      this.walks.delete(hk);
+    let it: Entries | undefined;
+    if (hk === this.lastHk && this.lastIt !== undefined) {
+      it = this.lastIt;
     } else {
-      // No remembered walk stands on `key`: find it from the start.
-      it = this.map.entries();
-      for (let r = it.next(); !r.done; r = it.next()) if (r.value[0] === hk) break;
+      it = this.walks.get(hk);
+      if (it !== undefined) this.walks.delete(hk);
+      // Park the current walk where a later call can find it again.
+      if (this.lastIt !== undefined) this.park(this.lastHk!, this.lastIt);
+      if (it === undefined) {
+        // No remembered walk stands on `key`: find it from the start.
+        it = this.map.entries();
+        for (let r = it.next(); !r.done; r = it.next()) if (r.value[0] === hk) break;
+      }
     }
     return this.advance(it);
+  }
+
+  private park(hk: HashKey, it: Entries): void {
+    const walks = this.walks;
+    walks.delete(hk);
+    walks.set(hk, it);
+    if (walks.size > MAX_WALKS) walks.delete(walks.keys().next().value!);
   }
 
   prev(key: Term): Term | EndOfTable | undefined {
     return this.next(key);
   }
 
-  /** Takes the next entry of a walk and remembers the walk under its key. */
+  /** Takes the next entry of a walk and makes it the current walk. */
   private advance(it: Entries): Term | EndOfTable {
     const r = it.next();
-    if (r.done === true) return END_OF_TABLE;
+    if (r.done === true) {
+      if (this.lastIt === it) this.lastIt = this.lastHk = undefined;
+      return END_OF_TABLE;
+    }
     const [hk, v] = r.value;
-    const walks = this.walks;
-    walks.delete(hk);
-    walks.set(hk, it);
-    if (walks.size > MAX_WALKS) walks.delete(walks.keys().next().value!);
+    if (this.lastIt !== it && this.lastIt !== undefined) this.park(this.lastHk!, this.lastIt);
+    this.lastIt = it;
+    this.lastHk = hk;
+    this.lastDels = this.dels;
     return this.keyOf(v);
   }
 
@@ -366,6 +397,7 @@ export class HashEngine implements Engine {
     }
     if (rows !== this.count) throw new Error(`count ${this.count} != ${rows}`);
     if (this.walks.size > MAX_WALKS) throw new Error('too many remembered walks');
+    if (this.lastIt !== undefined && this.lastDels === this.dels && !this.map.has(this.lastHk!)) throw new Error('current walk stands on a missing key');
   }
 }
 
