@@ -71,6 +71,8 @@ export const ErrorCode = {
   CONVERT_UNSUPPORTED_TERM: 'CONVERT_UNSUPPORTED_TERM',
   /** The output file exists and `force` was not given. */
   CONVERT_EXISTS: 'CONVERT_EXISTS',
+  /** Reading or writing a file failed (missing file, permissions, disk full; see `cause`). */
+  CONVERT_IO: 'CONVERT_IO',
 } as const;
 
 /** One of the stable error codes of {@link ErrorCode}. */

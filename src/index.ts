@@ -32,3 +32,45 @@ export type {
 } from './dets/index.js';
 export { ms, matchSpecToJSON } from './match-spec/index.js';
 export type { MatchSpec, MatchClause, MatchClauseObject, MatchClauseTriple, Pattern, Expr, MsVar } from './match-spec/index.js';
+export { convert, openTableFile, inspectFile, verifyFile, detectFormat, toTaggedJson, fromTaggedJson, TaggedJsonError } from './convert/index.js';
+export type {
+  ConvertOptions,
+  ConvertResult,
+  FileInfo,
+  VerifyResult,
+  OpenTableFileOptions,
+  FormatName,
+  TableMeta,
+  RowSource,
+  ConvertProgress,
+  TermsMode,
+  ConvRow,
+  Tab2FileOptions,
+  File2TabOptions,
+  TabfileInfo,
+} from './convert/index.js';
+export {
+  decodeTerm,
+  encodeTerm,
+  ErlFloat,
+  ErlImproperList,
+  ErlBitstring,
+  erlEquals,
+  openTab2File,
+  readTab2File,
+  writeTab2File,
+  openDetsFile,
+  readDetsFile,
+  writeDetsFile,
+} from './convert/formats/index.js';
+export type {
+  ErlTerm,
+  DecodeOptions as ErlDecodeOptions,
+  EncodeOptions as ErlEncodeOptions,
+  Tab2FileInfo,
+  ReadTab2FileOptions,
+  WriteTab2FileOptions,
+  DetsFileInfo,
+  ReadDetsFileOptions,
+  WriteDetsFileOptions,
+} from './convert/formats/index.js';

@@ -1,0 +1,231 @@
+/**
+ * `convert(input, output)`: a table file in one format to a file in
+ * another, streaming batch by batch (at most one batch of rows, plus the
+ * buffers of one frame, in memory, for every pair of streaming formats;
+ * see `adapters.ts` for the two that are not). Also the read-only
+ * operations behind `termstore info`, `verify` and `dump`.
+ *
+ * Formats are found from the content of the input (magic bytes) and from
+ * the extension of the output, unless `from` / `to` say. Rows are read in
+ * `'exact'` mode (Erlang integral floats, improper lists and bitstrings kept)
+ * unless the output is a termstore dets file, whose rows must be storable:
+ * then integral floats become numbers and the others are refused with
+ * `CONVERT_UNSUPPORTED_TERM` naming the row. Nothing is ever dropped.
+ *
+ * @module
+ */
+import { resolve as resolvePath } from 'node:path';
+import { TermstoreError, fail } from '../errors.js';
+import { show } from '../term/types.js';
+import { openSink, openSource, sinkIsExact } from './adapters.js';
+import { refuseExisting } from './atomic-file.js';
+import { detectFormat, formatFromExtension, formatName } from './detect.js';
+import type { ConvertProgress, FormatName, RowSource, SourceOptions, TableMeta, TermsMode } from './types.js';
+
+/** Options of {@link convert}. */
+export interface ConvertOptions {
+  /** Input format (default: detected from the content). */
+  from?: FormatName;
+  /** Output format (default: from the output's extension). */
+  to?: FormatName;
+  /** Replace an existing output file (default: `CONVERT_EXISTS`). */
+  force?: boolean;
+  /** fsync the output and its directory before resolving (default `true`). */
+  sync?: boolean;
+  /** SQLite: the table to read from a database holding several; the table name to write. */
+  table?: string;
+  /** Output `tab`: also record a SHA-256 digest of the rows. */
+  checksum?: boolean;
+  /** Check the checksums and counts the input records (default `true`). */
+  verify?: boolean;
+  /** Rows per batch where the input format does not batch by itself (default 1000). */
+  batchSize?: number;
+  /** Called after each batch. */
+  onProgress?: (p: ConvertProgress) => void;
+}
+
+/** What {@link convert} did. */
+export interface ConvertResult {
+  input: string;
+  output: string;
+  from: FormatName;
+  to: FormatName;
+  /** The table options carried over. */
+  meta: TableMeta;
+  rows: number;
+  bytesRead: number;
+  bytesWritten: number;
+  seconds: number;
+  /** Anything the output could not keep as it was (e.g. an ordered_set written to DETS as a set). */
+  notes: string[];
+}
+
+const CONVERT_KEYS = ['from', 'to', 'force', 'sync', 'table', 'checksum', 'verify', 'batchSize', 'onProgress'];
+
+function optionsIn(fn: string, o: unknown, known: readonly string[]): Record<string, unknown> {
+  if (o === undefined) return {};
+  if (typeof o !== 'object' || o === null) fail('ETS_BADARG', `${fn}: options must be an object, got ${show(o)}`, { position: 3 });
+  for (const k of Object.keys(o)) if (!known.includes(k)) fail('ETS_BADARG', `${fn}: unknown option ${JSON.stringify(k)}`, { option: k });
+  const r = o as Record<string, unknown>;
+  for (const k of ['force', 'sync', 'checksum', 'verify']) {
+    if (r[k] !== undefined && typeof r[k] !== 'boolean') fail('ETS_BADARG', `${fn}: option ${k} must be a boolean, got ${show(r[k])}`, { option: k });
+  }
+  if (r.table !== undefined && typeof r.table !== 'string') fail('ETS_BADARG', `${fn}: option table must be a string, got ${show(r.table)}`, { option: 'table' });
+  if (r.batchSize !== undefined && (typeof r.batchSize !== 'number' || !Number.isInteger(r.batchSize) || r.batchSize < 1)) {
+    fail('ETS_BADARG', `${fn}: option batchSize must be an integer >= 1, got ${show(r.batchSize)}`, { option: 'batchSize' });
+  }
+  if (r.onProgress !== undefined && typeof r.onProgress !== 'function') fail('ETS_BADARG', `${fn}: option onProgress must be a function`, { option: 'onProgress' });
+  return r;
+}
+
+function pathIn(fn: string, p: unknown, what: string, position: number): string {
+  if (typeof p !== 'string' || p === '') fail('ETS_BADARG', `${fn}: the ${what} must be a non-empty path, got ${show(p)} (argument ${position})`, { position });
+  return p;
+}
+
+/**
+ * Converts the table file `input` into `output`. Resolves once the output
+ * is complete and in place (written to a temporary file, fsynced, renamed);
+ * on failure nothing is left under `output`.
+ *
+ * @throws TermstoreError `CONVERT_EXISTS` (output exists, no `force`),
+ *   `CONVERT_UNKNOWN_FORMAT` (input in no known format, or not the one
+ *   given), `CONVERT_CORRUPT` (damaged or truncated input; `details.offset`),
+ *   `CONVERT_UNSUPPORTED_TERM` (a row the output cannot hold;
+ *   `details.position`), `CONVERT_IO`, `ETS_BADARG`.
+ */
+export async function convert(input: string, output: string, options?: ConvertOptions): Promise<ConvertResult> {
+  const fn = 'convert';
+  pathIn(fn, input, 'input', 1);
+  pathIn(fn, output, 'output', 2);
+  const o = optionsIn(fn, options, CONVERT_KEYS) as ConvertOptions;
+  if (resolvePath(input) === resolvePath(output)) fail('ETS_BADARG', `${fn}: the input and the output are the same file`, { position: 2 });
+  const to = o.to !== undefined ? formatName(o.to, 'to') : formatFromExtension(output);
+  if (to === undefined) fail('ETS_BADARG', `${fn}: cannot tell the output format from the name ${output}; give to (--to)`, { option: 'to' });
+  if (o.force !== true) await refuseExisting(output);
+  const from = o.from !== undefined ? formatName(o.from, 'from') : await detectFormat(input);
+  const t0 = performance.now();
+  const terms: TermsMode = sinkIsExact(to) ? 'exact' : 'storable';
+  const source = await openSource(input, from, { terms, verify: o.verify !== false, batchSize: o.batchSize, table: o.table });
+  let rows = 0;
+  let finished: { bytes: number; notes?: string[] };
+  try {
+    const sink = await openSink(output, to, source.meta, { force: o.force === true, sync: o.sync !== false, table: o.table, checksum: o.checksum === true });
+    try {
+      for await (const batch of source) {
+        await sink.write(batch);
+        rows += batch.length;
+        o.onProgress?.({ rows, bytesRead: source.bytesRead(), totalBytes: source.fileBytes, expectedRows: source.expectedRows });
+      }
+      finished = await sink.finish();
+    } catch (e) {
+      await sink.abort();
+      throw e;
+    }
+  } finally {
+    await source.close();
+  }
+  return {
+    input,
+    output,
+    from,
+    to,
+    meta: source.meta,
+    rows,
+    bytesRead: source.fileBytes,
+    bytesWritten: finished.bytes,
+    seconds: (performance.now() - t0) / 1000,
+    notes: finished.notes ?? [],
+  };
+}
+
+/** Options of {@link openTableFile}. */
+export interface OpenTableFileOptions extends SourceOptions {
+  /** The format (default: detected from the content). */
+  from?: FormatName;
+}
+
+/**
+ * Opens a table file of any format for reading: `meta` is its table
+ * options; iterate (once) for its rows in batches, and `close` if you stop
+ * early. Rows are in `'exact'` mode unless `terms: 'storable'`.
+ *
+ * @example
+ * ```ts
+ * const src = await openTableFile('users.tab');          // an OTP ets:tab2file file
+ * for await (const rows of src) for (const row of rows) console.log(row);
+ * ```
+ */
+export async function openTableFile(file: string, options?: OpenTableFileOptions): Promise<RowSource> {
+  const fn = 'openTableFile';
+  pathIn(fn, file, 'file', 1);
+  const o = optionsIn(fn, options, ['from', 'terms', 'verify', 'batchSize', 'table']) as OpenTableFileOptions;
+  if (o.terms !== undefined && o.terms !== 'exact' && o.terms !== 'storable') fail('ETS_BADARG', `${fn}: option terms must be 'exact' or 'storable'`, { option: 'terms' });
+  const from = o.from !== undefined ? formatName(o.from, 'from') : await detectFormat(file);
+  return openSource(file, from, o);
+}
+
+/** What {@link inspectFile} reports. */
+export interface FileInfo {
+  file: string;
+  format: FormatName;
+  meta: TableMeta;
+  /** Rows the file says it holds, when it says (read from headers, not counted). */
+  rows: number | undefined;
+  fileBytes: number;
+  /** Format-specific facts (version, checksum, ...). */
+  details: Record<string, unknown>;
+}
+
+/** The format, table options and row count of a table file, from its header (a termstore dets file is replayed). */
+export async function inspectFile(file: string, options?: { from?: FormatName; table?: string }): Promise<FileInfo> {
+  const fn = 'inspectFile';
+  pathIn(fn, file, 'file', 1);
+  const o = optionsIn(fn, options, ['from', 'table']) as { from?: FormatName; table?: string };
+  const from = o.from !== undefined ? formatName(o.from, 'from') : await detectFormat(file);
+  const s = await openSource(file, from, { table: o.table, verify: false });
+  await s.close();
+  return { file, format: from, meta: s.meta, rows: s.expectedRows, fileBytes: s.fileBytes, details: s.details };
+}
+
+/** What {@link verifyFile} found. */
+export interface VerifyResult extends FileInfo {
+  /** Rows read (and checked). */
+  rowsRead: number;
+  seconds: number;
+  /** Things that are not damage but worth knowing (e.g. a dets journal's torn last write, dropped on open). */
+  warnings: string[];
+}
+
+/**
+ * Reads a whole table file, checking everything its format allows
+ * (checksums, counts, structure). Resolves with what it found; rejects with
+ * `CONVERT_CORRUPT` (and `details.offset`) at the first damage.
+ */
+export async function verifyFile(file: string, options?: { from?: FormatName; table?: string; onProgress?: (p: ConvertProgress) => void }): Promise<VerifyResult> {
+  const fn = 'verifyFile';
+  pathIn(fn, file, 'file', 1);
+  const o = optionsIn(fn, options, ['from', 'table', 'onProgress']) as { from?: FormatName; table?: string; onProgress?: (p: ConvertProgress) => void };
+  const from = o.from !== undefined ? formatName(o.from, 'from') : await detectFormat(file);
+  const t0 = performance.now();
+  const s = await openSource(file, from, { table: o.table, verify: true });
+  let rows = 0;
+  try {
+    for await (const batch of s) {
+      rows += batch.length;
+      o.onProgress?.({ rows, bytesRead: s.bytesRead(), totalBytes: s.fileBytes, expectedRows: s.expectedRows });
+    }
+  } finally {
+    await s.close();
+  }
+  const warnings: string[] = [];
+  const d = s.details;
+  if (typeof d.droppedTailBytes === 'number' && d.droppedTailBytes > 0) {
+    warnings.push(`the last ${d.droppedTailBytes} bytes (from offset ${String(d.tailOffset)}) are a torn write, dropped when the file is opened`);
+  }
+  if (d.closedProperly === false) warnings.push('the file was not closed properly');
+  if (s.expectedRows !== undefined && s.expectedRows !== rows) {
+    throw new TermstoreError('CONVERT_CORRUPT', `${file}: ${rows} rows read, the file records ${s.expectedRows}`, { details: { file, offset: s.fileBytes, reason: 'count' } });
+  }
+  return { file, format: from, meta: s.meta, rows: s.expectedRows, fileBytes: s.fileBytes, details: d, rowsRead: rows, seconds: (performance.now() - t0) / 1000, warnings };
+}
