@@ -23,6 +23,7 @@
  */
 import { Tag, type Encoder } from 'cbor-x';
 import { TAG, WireError, fromWire, toWire } from '../dets/codec.js';
+import { ItemWriter } from '../dets/format.js';
 import { TermstoreError } from '../errors.js';
 import { hashKey } from '../term/equal.js';
 import { Tuple, isPlainObject, type Row, type Term } from '../term/types.js';
@@ -237,77 +238,36 @@ export function rowToWire(row: readonly unknown[]): unknown {
   return toWireX(row instanceof Tuple || row.constructor !== Array ? Array.from(row) : row);
 }
 
-/** cbor-x's REUSE_BUFFER_MODE | RESET_BUFFER_MODE (as `ItemWriter` in dets/format.ts): encode into the encoder's own buffer. */
-const REUSE_AND_RESET = 512 | 1024;
-type ReusingEncode = (value: unknown, mode: number) => Buffer & { start: number; end: number };
-
 /**
- * A growable buffer of CBOR items: `put` encodes a wire value (see
- * {@link toWireX}) with no allocation per item. The first `reserve` bytes
- * are left free (for a frame header); `take` hands the buffer over and
- * starts a fresh one, so a taken buffer can be written while the next fills.
+ * A growable buffer of CBOR items (the dets `ItemWriter`, which encodes with
+ * no allocation per item) that hands its buffer over once it holds about
+ * `capacity` bytes: `put` a wire value (see {@link toWireX}); `take` returns
+ * the buffer and starts a fresh one, so a taken buffer can be written while
+ * the next fills. The first `reserve` bytes are left free (a frame header).
  */
-export class WireBuffer {
-  buf: Buffer;
-  len: number;
-  private readonly encode: ReusingEncode;
-
+export class WireBuffer extends ItemWriter {
   constructor(
     codec: Encoder,
-    private readonly reserve = 0,
+    reserve = 0,
     private readonly capacity = 1 << 20,
   ) {
-    this.encode = (codec.encode as unknown as ReusingEncode).bind(codec);
-    this.buf = Buffer.allocUnsafe(reserve + capacity + 64 * 1024);
-    this.len = reserve;
-  }
-
-  /** Bytes of items in the buffer. */
-  get size(): number {
-    return this.len - this.reserve;
+    super(codec, reserve, reserve + capacity + 64 * 1024);
   }
 
   /** True once the items fill the capacity. */
   get full(): boolean {
-    return this.len - this.reserve >= this.capacity;
-  }
-
-  /** Appends raw bytes. */
-  bytes(b: Uint8Array): void {
-    this.room(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
-  }
-
-  private room(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.len + n, this.buf.length * 2));
-    this.buf.copy(next, 0, 0, this.len);
-    this.buf = next;
+    return this.size >= this.capacity;
   }
 
   /** Appends one CBOR item encoding `wire`. */
   put(wire: unknown): void {
-    const out = this.encode(wire, REUSE_AND_RESET);
-    const from = out.start;
-    const n = out.end - from;
-    this.room(n);
-    if (n <= 64) {
-      // Small copies are faster by hand than through Buffer#copy.
-      const b = this.buf;
-      let at = this.len;
-      for (let i = 0; i < n; i++) b[at++] = out[from + i]!;
-    } else {
-      out.copy(this.buf, this.len, from, from + n);
-    }
-    this.len += n;
+    this.item(wire);
   }
 
   /** The buffer and its length; a fresh buffer replaces it. */
   take(): { buf: Buffer; len: number } {
     const r = { buf: this.buf, len: this.len };
-    this.buf = Buffer.allocUnsafe(this.reserve + this.capacity + 64 * 1024);
-    this.len = this.reserve;
+    this.renew(this.reserve + this.capacity + 64 * 1024);
     return r;
   }
 }

@@ -244,7 +244,7 @@ export class ItemWriter {
   private readonly encode: ReusingEncode;
   constructor(
     codec: Encoder,
-    private readonly reserve = 0,
+    protected readonly reserve = 0,
     capacity = 4096,
   ) {
     this.encode = (codec.encode as unknown as ReusingEncode).bind(codec);
@@ -264,11 +264,33 @@ export class ItemWriter {
     this.buf = Buffer.allocUnsafe(Math.max(capacity, this.reserve + 16));
     this.len = this.reserve;
   }
-  private room(n: number): void {
+  protected room(n: number): void {
     if (this.len + n <= this.buf.length) return;
     const next = Buffer.allocUnsafe(Math.max(this.len + n, this.buf.length * 2));
     this.buf.copy(next, 0, 0, this.len);
     this.buf = next;
+  }
+  /** Appends raw bytes. */
+  bytes(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+  /** One CBOR item encoding an already wire-shaped value (see `codec.ts`). */
+  item(wire: unknown): void {
+    const out = this.encode(wire, REUSE_AND_RESET);
+    const from = out.start;
+    const n = out.end - from;
+    this.room(n);
+    if (n <= 64) {
+      // Small copies are faster by hand than through Buffer#copy.
+      const b = this.buf;
+      let at = this.len;
+      for (let i = 0; i < n; i++) b[at++] = out[from + i]!;
+    } else {
+      out.copy(this.buf, this.len, from, from + n);
+    }
+    this.len += n;
   }
   /** A CBOR array head for `n` items. */
   arrayHead(n: number): void {
@@ -295,19 +317,7 @@ export class ItemWriter {
   }
   /** One term. */
   term(t: unknown): void {
-    const out = this.encode(toWire(t), REUSE_AND_RESET);
-    const from = out.start;
-    const n = out.end - from;
-    this.room(n);
-    if (n <= 64) {
-      // Small copies are faster by hand than through Buffer#copy.
-      const b = this.buf;
-      let at = this.len;
-      for (let i = 0; i < n; i++) b[at++] = out[from + i]!;
-    } else {
-      out.copy(this.buf, this.len, from, from + n);
-    }
-    this.len += n;
+    this.item(toWire(t));
   }
   /** One write, as the item of an ops frame. */
   op(op: WriteOp): void {
@@ -361,6 +371,24 @@ export function encodeMarker(codec: Encoder, fields: Record<string, number>): Bu
 }
 
 /**
+ * True if a decoded row holds only scalars that are their own wire form
+ * (numbers, strings, booleans, null, undefined), so it can be stored as is.
+ * Throws {@link WireError} for NaN.
+ */
+export function isScalarRow(x: readonly unknown[]): boolean {
+  for (let i = 0; i < x.length; i++) {
+    const v: unknown = x[i];
+    const t = typeof v;
+    if (t === 'number') {
+      if (v !== v) throw new WireError('NaN is not a term');
+    } else if (t !== 'string' && t !== 'boolean' && t !== 'undefined' && v !== null) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
  * Turns a decoded CBOR row into a stored row (as `copyRow` makes them: the
  * row array the table's own, nested parts frozen); throws
  * {@link WireError}. A row of plain scalars is used as is (the decoded
@@ -369,18 +397,7 @@ export function encodeMarker(codec: Encoder, fields: Record<string, number>): Bu
  */
 export function rowFromWire(x: unknown, keypos: number): Row {
   if (!Array.isArray(x) || x.length < keypos) throw new WireError('a row that is not an array of at least keypos elements');
-  let plain = true;
-  for (let i = 0; i < x.length; i++) {
-    const v: unknown = x[i];
-    const t = typeof v;
-    if (t === 'number') {
-      if (v !== v) throw new WireError('NaN is not a term');
-    } else if (t !== 'string' && t !== 'boolean' && t !== 'undefined' && v !== null) {
-      plain = false;
-      break;
-    }
-  }
-  if (plain) return x as Term[];
+  if (isScalarRow(x)) return x as Term[];
   try {
     return copyRow(fromWire(x) as Term[]);
   } catch (e) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../convert/helpers.js';
 import { readAll, tempDir } from '../convert/support.js';
-import { ensureDist } from './build.js';
+import { ensureDist } from '../build.js';
 
 const { dir, cleanup } = tempDir('cli');
 afterAll(cleanup);

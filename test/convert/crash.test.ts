@@ -10,7 +10,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ets } from '../../src/ets/index.js';
-import { ensureBuilt } from '../dets/build.js';
+import { ensureBuilt } from '../build.js';
 import { tempDir } from './support.js';
 
 const { dir, cleanup } = tempDir('t2f-crash');

@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../dets/build.js';
+import { ensureBuilt } from '../build.js';
 import { tempDir } from './support.js';
 
 const { dir, cleanup } = tempDir('memory');

@@ -42,7 +42,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { Encoder } from 'cbor-x';
 import { WireError, createCodec, fromWire, toWire } from '../../dets/codec.js';
 import { crc32 } from '../../dets/crc32.js';
-import { FRAME_HEADER, Kind, checkFrame, sealFrame } from '../../dets/format.js';
+import { FRAME_HEADER, Kind, checkFrame, isScalarRow, sealFrame } from '../../dets/format.js';
 import { TermstoreError } from '../../errors.js';
 import { copyRow } from '../../term/copy.js';
 import type { Row } from '../../term/types.js';
@@ -439,18 +439,7 @@ export class TabFileReader {
 /** Turns a decoded CBOR item into a row of the requested kind; throws `WireError` or `TermstoreError`. */
 function rowFrom(x: unknown, keypos: number, mode: TermsMode | 'stored', place: { row: number; offset: number; file: string }): Row | ConvRow {
   if (!Array.isArray(x) || x.length < keypos) throw new WireError(`not an array of at least keypos ${keypos} elements`);
-  let plain = true;
-  for (let i = 0; i < x.length; i++) {
-    const v: unknown = x[i];
-    const t = typeof v;
-    if (t === 'number') {
-      if (v !== v) throw new WireError('NaN is not a term');
-    } else if (t !== 'string' && t !== 'boolean' && t !== 'undefined' && v !== null) {
-      plain = false;
-      break;
-    }
-  }
-  if (plain) return x as Row;
+  if (isScalarRow(x)) return x as Row;
   const r = fromWireX(x) as ErlTerm[];
   if (mode === 'exact') return r;
   const s = storableRow(r, place);

@@ -1,6 +1,7 @@
 /**
- * The CLI tests run the built package (`dist/cli/main.js`), as a user's
- * `npx termstore` does. This rebuilds `dist/` when any file of `src/` is
+ * Tests that run the built package in child processes (the CLI as a user's
+ * `npx termstore` does, crash and shutdown children) use `dist/`, as
+ * `npm test` builds it first. This rebuilds `dist/` when any file of `src/` is
  * newer than the last build: into a staging directory first, then each file
  * is renamed into `dist/`, so a test reading `dist/` meanwhile never sees a
  * half-written file. A lock directory keeps parallel test files from
@@ -11,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DIST = path.join(ROOT, 'dist');
 export const CLI = path.join(DIST, 'cli', 'main.js');
 const STAMP = path.join(ROOT, 'tmp', 'dist.stamp');
@@ -73,4 +74,10 @@ export function ensureDist(): string {
       fs.rmSync(lock, { recursive: true, force: true });
     }
   }
+}
+
+/** Builds `dist/` if needed (see {@link ensureDist}); returns the `dist` directory. */
+export function ensureBuilt(): string {
+  ensureDist();
+  return DIST;
 }
