@@ -141,7 +141,7 @@ export function lookupElement(t: TableImpl, key: unknown, pos: unknown, dflt: un
 // ---------------------------------------------------------------- counters and elements
 
 function requireSetLike(t: TableImpl, fn: string): void {
-  if (t.engine.caps.duplicates !== 'none') {
+  if (!t.single) {
     fail('ETS_BAD_TABLE_TYPE', `${fn}: only set and ordered_set tables support this, table ${t.name} is a ${t.type}`, { position: 1 });
   }
 }
@@ -232,7 +232,8 @@ function fastCounter(t: TableImpl, key: unknown, op: unknown): number | undefine
  */
 export function updateCounter(t: TableImpl, key: unknown, op: unknown, dflt: unknown, fn = 'updateCounter'): Counter | Counter[] {
   requireSetLike(t, fn);
-  keyIn(key, fn);
+  const ty = typeof key;
+  if (ty !== 'string' && (ty !== 'number' || key !== key)) keyIn(key, fn);
   if (dflt === NO_DEFAULT) {
     // Fast path for the common forms (`incr`, `[pos, incr]`): no op objects, no result list.
     const fast = fastCounter(t, key, op);
