@@ -27,6 +27,7 @@
  * @module
  */
 import { hashKey, rowEquals } from '../term/equal.js';
+import { addInPlace } from './counter.js';
 import type { HashKey } from '../term/equal.js';
 import type { Row, Term } from '../term/types.js';
 import { END_OF_TABLE, type Cursor, type Engine, type EngineCaps, type EndOfTable, type TableType } from './types.js';
@@ -126,14 +127,7 @@ export class HashEngine implements Engine {
    */
   addToElement(key: Term, index: number, incr: number): number | undefined {
     if (this.bag) return undefined;
-    const row = this.map.get(hashKey(key)) as Term[] | undefined;
-    if (row === undefined || index >= row.length) return undefined;
-    const cur = row[index];
-    if (typeof cur !== 'number') return undefined;
-    const sum = cur + incr;
-    if (!Number.isSafeInteger(sum) || !Number.isInteger(cur)) return undefined;
-    row[index] = sum;
-    return sum;
+    return addInPlace(this.map.get(hashKey(key)) as Term[] | undefined, index, incr);
   }
 
   member(key: Term): boolean {

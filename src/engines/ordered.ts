@@ -11,6 +11,7 @@
 import { createRequire } from 'node:module';
 import { compareTerms } from '../term/order.js';
 import { rowEquals } from '../term/equal.js';
+import { addInPlace } from './counter.js';
 import type { Row, Term } from '../term/types.js';
 import { END_OF_TABLE, type Cursor, type Engine, type EngineCaps, type EndOfTable, type KeyRange } from './types.js';
 
@@ -94,14 +95,7 @@ export class OrderedEngine implements Engine {
 
   /** `updateCounter`'s in-place fast path; see `HashEngine.addToElement`. */
   addToElement(key: Term, index: number, incr: number): number | undefined {
-    const row = this.tree.get(tk(key)) as Term[] | undefined;
-    if (row === undefined || index >= row.length) return undefined;
-    const cur = row[index];
-    if (typeof cur !== 'number') return undefined;
-    const sum = cur + incr;
-    if (!Number.isSafeInteger(sum) || !Number.isInteger(cur)) return undefined;
-    row[index] = sum;
-    return sum;
+    return addInPlace(this.tree.get(tk(key)) as Term[] | undefined, index, incr);
   }
 
   member(key: Term): boolean {
