@@ -4,8 +4,10 @@
  * Engines store rows and answer questions about them; they never validate
  * arguments, check access or build user-facing errors (the facade does, as
  * Level's `get()` / `_get()` split). Rows handed to an engine are already
- * copied and frozen (see `term/copy.ts`); rows an engine returns are the
- * stored ones and go through `rowOut` in the facade.
+ * copied, with their nested parts frozen (see `term/copy.ts`); the row
+ * arrays are the table's own. Rows an engine returns are the stored ones:
+ * the facade hands out copies (`rowOut`), and nothing but `addToElement`
+ * (for tables without a journal) ever changes a stored row.
  *
  * Keys: `set`, `bag`, `duplicate_bag` engines match keys by exact equality
  * (`hashKey`); the `ordered_set` engine by the term order (`compareTerms`,
