@@ -6,7 +6,7 @@
  */
 import { TermstoreError } from '../errors.js';
 import { exactEquals } from '../term/equal.js';
-import type { Row, Term } from '../term/types.js';
+import { Tuple, type Row, type Term } from '../term/types.js';
 import { isTrue } from './functions.js';
 import { SpecCache } from './cache.js';
 import { compileClause, makeRunner, slotsOf } from './compile.js';
@@ -76,7 +76,10 @@ export function compileMatchSpec(spec: unknown, keyIndex: number): CompiledMatch
   if (known !== undefined) return known;
   const keyed = keyedTemplate(spec, keyIndex);
   if (keyed !== undefined) {
+    const recent = recentTemplate(keyed.template, keyIndex);
+    if (recent !== undefined) return withKey(recent, keyed.key, keyIndex);
     const template = specCache.getBySerialization(keyed.template, keyIndex, () => build(validateSpec(keyed.template), keyIndex));
+    rememberTemplate(keyed.template, keyIndex, template);
     return withKey(template, keyed.key, keyIndex);
   }
   return specCache.get(spec, keyIndex, () => build(validateSpec(spec), keyIndex));
@@ -108,6 +111,88 @@ function keyedTemplate(spec: unknown, keyIndex: number): { template: unknown; ke
   tHead[keyIndex] = '_';
   const tClause = Array.isArray(clause) ? [tHead, clause[1], clause[2]] : { ...(clause as object), head: tHead };
   return { template: [tClause], key: key.value };
+}
+
+/**
+ * The last few keyed templates, found by comparing structure (no string is
+ * built): a loop that selects with a new key each call hits here, skipping
+ * the serialization the LRU needs.
+ */
+const recentTemplates: Array<{ template: unknown; keyIndex: number; compiled: CompiledMatchSpec }> = [];
+const RECENT_MAX = 8;
+
+function recentTemplate(template: unknown, keyIndex: number): CompiledMatchSpec | undefined {
+  for (let i = 0; i < recentTemplates.length; i++) {
+    const r = recentTemplates[i]!;
+    if (r.keyIndex === keyIndex && sameShape(r.template, template, 0)) {
+      if (i > 0) {
+        recentTemplates.splice(i, 1);
+        recentTemplates.unshift(r);
+      }
+      return r.compiled;
+    }
+  }
+  return undefined;
+}
+
+function rememberTemplate(template: unknown, keyIndex: number, compiled: CompiledMatchSpec): void {
+  // A private copy: the caller may reuse and change its guard or body arrays later.
+  const copy = cloneShape(template, 0);
+  if (copy === NOT_CLONEABLE) return;
+  recentTemplates.unshift({ template: copy, keyIndex, compiled });
+  if (recentTemplates.length > RECENT_MAX) recentTemplates.pop();
+}
+
+const NOT_CLONEABLE: unique symbol = Symbol('not cloneable');
+
+/** A deep copy of arrays (same class) and plain objects over primitives; NOT_CLONEABLE for anything else. */
+function cloneShape(x: unknown, depth: number): unknown {
+  if (typeof x !== 'object' || x === null) return x;
+  if (depth > 64) return NOT_CLONEABLE;
+  if (Array.isArray(x)) {
+    const items: unknown[] = [];
+    for (const e of x) {
+      const c = cloneShape(e, depth + 1);
+      if (c === NOT_CLONEABLE) return NOT_CLONEABLE;
+      items.push(c);
+    }
+    if (Object.getPrototypeOf(x) === Array.prototype) return items;
+    return x instanceof Tuple ? Tuple.from(items as Term[]) : NOT_CLONEABLE;
+  }
+  if (Object.getPrototypeOf(x) !== Object.prototype) return NOT_CLONEABLE;
+  const o: Record<string, unknown> = {};
+  for (const k of Object.keys(x)) {
+    const c = cloneShape((x as Record<string, unknown>)[k], depth + 1);
+    if (c === NOT_CLONEABLE || k === '__proto__') return NOT_CLONEABLE;
+    o[k] = c;
+  }
+  return o;
+}
+
+/**
+ * Structural equality strict enough to stand for "the same spec": same
+ * primitives (`===`), arrays of the same class and length, plain objects
+ * with the same keys in the same order. Anything else (maps, binaries,
+ * class instances) is "not the same", so the caller falls back to the
+ * serialization-keyed cache.
+ */
+function sameShape(a: unknown, b: unknown, depth: number): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || depth > 64) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+    for (let i = 0; i < a.length; i++) if (!sameShape(a[i], b[i], depth + 1)) return false;
+    return true;
+  }
+  if (Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    if (ka[i] !== kb[i]) return false;
+    if (!sameShape((a as Record<string, unknown>)[ka[i]!], (b as Record<string, unknown>)[kb[i]!], depth + 1)) return false;
+  }
+  return true;
 }
 
 /** The literal at the key position of a head array, if it is a plain scalar literal. */
@@ -178,6 +263,7 @@ export function compileMatchPattern(pattern: unknown, keyIndex: number, mode?: '
 
 /** Empties the compile caches (for tests and benchmarks). */
 export function clearMatchSpecCache(): void {
+  recentTemplates.length = 0;
   specCache.clear();
   patternCache.clear();
 }

@@ -55,3 +55,24 @@ describe('keyed templates', () => {
     expect(ets.select(t, [[['_', 3], [], [true]], [['$1', 2], [], ['$1']]])).toEqual(['$1', true]);
   });
 });
+
+describe('recent keyed templates', () => {
+  it('a guard array changed after use is not mistaken for the old one', () => {
+    const t = ets.new('keyed_recent', {});
+    ets.insertMany(t, [['a', 5], ['b', 50]]);
+    const guards: unknown[] = [['>', '$1', 3]];
+    expect(ets.select(t, [[['a', '$1'], guards, ['$1']]])).toEqual([5]);
+    (guards[0] as unknown[])[2] = 10; // the caller reuses and changes its guard list
+    expect(ets.select(t, [[['a', '$1'], guards, ['$1']]])).toEqual([]);
+    expect(ets.select(t, [[['b', '$1'], guards, ['$1']]])).toEqual([50]);
+  });
+
+  it('tuples and lists in a template are told apart', () => {
+    const t = ets.new('keyed_shapes', {});
+    ets.insert(t, ['k', tuple(1, 2), [1, 2]]);
+    expect(ets.select(t, [[['k', tuple(1, '$1'), '_'], [], ['$1']]])).toEqual([2]);
+    expect(ets.select(t, [[['k', [1, '$1'], '_'], [], ['$1']]])).toEqual([]);
+    expect(ets.select(t, [[['k', '_', [1, '$1']], [], ['$1']]])).toEqual([2]);
+    expect(ets.select(t, [[['k', '_', tuple(1, '$1')], [], ['$1']]])).toEqual([]);
+  });
+});
