@@ -3,9 +3,10 @@
  *
  * One `Map` from {@link hashKey} (exact key equality; primitive keys are
  * their own hash key, structured keys a canonical string, so lookups never
- * probe) straight to the stored value: the row itself for a `set` (no
- * per-row node object: one pointer less to chase on every lookup), a
- * {@link Bucket} of rows in insertion order for bags.
+ * probe) straight to the stored value: the row itself for a `set` and for
+ * a bag key with one row (no per-row node object: one pointer less to chase
+ * on every lookup), a {@link Bucket} of rows in insertion order for a bag key
+ * that has had more than one.
  *
  * Order and traversal come from the `Map` itself, which keeps insertion
  * order and whose iterators survive writes (an entry deleted ahead of an
@@ -107,14 +108,14 @@ export class HashEngine implements Engine {
   lookup(key: Term): readonly Row[] {
     const v = this.map.get(hashKey(key));
     if (v === undefined) return EMPTY;
-    return this.bag ? (v as Bucket).rows : [v as Row];
+    return v instanceof Bucket ? v.rows : [v as Row];
   }
 
   /** The stored row for `key` in a `set` (no array allocation). */
   lookupOne(key: Term): Row | undefined {
     const v = this.map.get(hashKey(key));
     if (v === undefined) return undefined;
-    return this.bag ? (v as Bucket).rows[0] : (v as Row);
+    return v instanceof Bucket ? v.rows[0] : (v as Row);
   }
 
   /**
@@ -143,12 +144,23 @@ export class HashEngine implements Engine {
       this.count += this.map.size - before;
       return;
     }
-    const b = this.map.get(hk) as Bucket | undefined;
-    if (b === undefined) {
-      this.map.set(hk, new Bucket([row]));
+    const v = this.map.get(hk);
+    if (v === undefined) {
+      // A key's first row is stored bare; a bucket only once there are two.
+      this.map.set(hk, row);
       this.count++;
       return;
     }
+    if (!(v instanceof Bucket)) {
+      if (!this.dup && rowEquals(v as Row, row)) return;
+      const nb = new Bucket([v as Row, row]);
+      nb.seqs.push(2);
+      nb.seq = 2;
+      this.map.set(hk, nb); // same entry, same place in the order
+      this.count++;
+      return;
+    }
+    const b = v;
     const rows = b.rows;
     if (!this.dup) {
       for (let i = 0; i < rows.length; i++) if (rowEquals(rows[i]!, row)) return;
@@ -167,13 +179,12 @@ export class HashEngine implements Engine {
     const hk = hashKey(key);
     const v = this.map.get(hk);
     if (v === undefined) return EMPTY;
-    if (this.bag) {
-      const b = v as Bucket;
+    if (v instanceof Bucket) {
       this.map.delete(hk);
       this.dels++;
-      b.live = false;
-      this.count -= b.rows.length;
-      return b.rows;
+      v.live = false;
+      this.count -= v.rows.length;
+      return v.rows;
     }
     this.map.delete(hk);
     this.dels++;
@@ -185,7 +196,7 @@ export class HashEngine implements Engine {
     const hk = hashKey(row[this.keyIndex]);
     const v = this.map.get(hk);
     if (v === undefined) return 0;
-    if (!this.bag) {
+    if (!(v instanceof Bucket)) {
       if (!rowEquals(v as Row, row)) return 0;
       this.map.delete(hk);
       this.dels++;
@@ -219,11 +230,11 @@ export class HashEngine implements Engine {
     const hk = hashKey(old[this.keyIndex]);
     const v = this.map.get(hk);
     if (v === undefined) throw new Error('replace: key not present');
-    if (!this.bag) {
+    if (!(v instanceof Bucket)) {
       this.map.set(hk, next);
       return;
     }
-    const rows = (v as Bucket).rows;
+    const rows = v.rows;
     let i = rows.indexOf(old);
     if (i < 0) i = rows.findIndex((r) => rowEquals(r, old));
     if (i < 0) throw new Error('replace: row not present');
@@ -231,7 +242,7 @@ export class HashEngine implements Engine {
   }
 
   clear(): void {
-    if (this.bag) for (const v of this.map.values()) (v as Bucket).live = false;
+    if (this.bag) for (const v of this.map.values()) if (v instanceof Bucket) v.live = false;
     this.map.clear();
     this.walks.clear();
     this.lastIt = this.lastHk = undefined;
@@ -335,7 +346,7 @@ export class HashEngine implements Engine {
         return out;
       }
       const v = r.value[1];
-      if (!this.bag) {
+      if (!(v instanceof Bucket)) {
         out.push(v as Row);
         continue;
       }
@@ -362,7 +373,7 @@ export class HashEngine implements Engine {
 
   memoryBytes(): number {
     let bytes = this.map.size * ENTRY_BYTES;
-    if (this.bag) bytes += this.map.size * 64 + this.count * 16;
+    if (this.bag) for (const v of this.map.values()) if (v instanceof Bucket) bytes += 64 + v.rows.length * 16;
     return bytes + this.count * ROW_BYTES;
   }
 
@@ -370,8 +381,8 @@ export class HashEngine implements Engine {
     let rows = 0;
     for (const [hk, v] of this.map) {
       if (hashKey(this.keyOf(v)) !== hk) throw new Error('entry not under its key');
-      if (this.bag) {
-        if (!(v instanceof Bucket)) throw new Error('bag value is not a bucket');
+      if (v instanceof Bucket) {
+        if (!this.bag) throw new Error('set value is a bucket');
         if (!v.live) throw new Error('dead bucket in the map');
         if (v.rows.length === 0) throw new Error('empty bag bucket');
         if (v.seqs.length !== v.rows.length) throw new Error('seqs/rows length mismatch');
@@ -385,8 +396,7 @@ export class HashEngine implements Engine {
         }
         rows += v.rows.length;
       } else {
-        if (v instanceof Bucket) throw new Error('set value is a bucket');
-        rows++;
+        rows++; // a set row, or a bag key's only row
       }
     }
     if (rows !== this.count) throw new Error(`count ${this.count} != ${rows}`);
