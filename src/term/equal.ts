@@ -29,10 +29,9 @@ export function bytesAsString(b: Uint8Array): string | undefined {
   }
 }
 
-function hex(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += (b[i]! < 16 ? '0' : '') + b[i]!.toString(16);
-  return s;
+/** Lower-case hex of some bytes (canonical forms of binaries and opaques). */
+export function hex(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }
 
 /**

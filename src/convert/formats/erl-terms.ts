@@ -27,6 +27,7 @@
  * @module
  */
 import { Opaque, Pid, Tuple, atomName, isPlainObject, type Term } from '../../term/index.js';
+import { hex } from '../../term/equal.js';
 
 /**
  * An Erlang float, for floats whose value is an integer (`1.0`, `-0.0`).
@@ -136,10 +137,6 @@ export function formatFloat(x: number): string {
 
 const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-function hex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-}
 
 /**
  * A canonical string for an {@link ErlTerm}: two values denote the same
