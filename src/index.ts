@@ -5,7 +5,25 @@
  *
  * @packageDocumentation
  */
-export { ets, Continuation, Table, isEtsTransfer } from './ets/index.js';
+import { ets as etsTables } from './ets/index.js';
+import { file2tab, tab2file, tabfileInfo } from './tabfile/index.js';
+
+/**
+ * The ETS API: every `ets:*` function (see the README's table), plus the
+ * tab-file functions. The in-memory part lives in `src/ets`; the tab-file
+ * part in `src/tabfile`, which builds on it (so `ets/` never imports a file
+ * format).
+ */
+export const ets = Object.freeze({
+  ...etsTables,
+  /** `ets:tab2file/2,3`: writes the table (rows and options) to a file, crash-safely. See `docs/tab-format.md`. */
+  tab2file,
+  /** `ets:file2tab/1,2`: creates a table from a tab file (termstore's or OTP's), owned by the caller. */
+  file2tab,
+  /** `ets:tabfile_info/1`: a tab file's table options and row count, from its header. */
+  tabfileInfo,
+});
+export { Continuation, Table, isEtsTransfer } from './ets/index.js';
 export type { NewOptions, TableInfo, InfoItem, Chunk, SelectFunction, CounterOp, UpdateCounterFunction } from './ets/index.js';
 export type { Access, Heir, TableLike, TableName, SelectFn, EtsTransfer } from './ets/index.js';
 export { END_OF_TABLE } from './engines/types.js';
@@ -45,10 +63,8 @@ export type {
   ConvertProgress,
   TermsMode,
   ConvRow,
-  Tab2FileOptions,
-  File2TabOptions,
-  TabfileInfo,
 } from './convert/index.js';
+export type { Tab2FileOptions, File2TabOptions, TabfileInfo } from './tabfile/index.js';
 export {
   decodeTerm,
   encodeTerm,
@@ -62,7 +78,7 @@ export {
   openDetsFile,
   readDetsFile,
   writeDetsFile,
-} from './convert/formats/index.js';
+} from './erlang/index.js';
 export type {
   ErlTerm,
   DecodeOptions as ErlDecodeOptions,
@@ -73,4 +89,4 @@ export type {
   DetsFileInfo,
   ReadDetsFileOptions,
   WriteDetsFileOptions,
-} from './convert/formats/index.js';
+} from './erlang/index.js';

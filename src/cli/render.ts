@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ErlBitstring, ErlFloat, ErlImproperList, formatFloat } from '../convert/formats/erl-terms.js';
+import { ErlBitstring, ErlFloat, ErlImproperList, formatFloat } from '../erlang/terms.js';
 import { Opaque, Pid, Tuple, isPlainObject } from '../term/types.js';
 
 const BARE_ATOM = /^[a-z][A-Za-z0-9_@]*$/;

@@ -18,7 +18,7 @@ import { resolve as resolvePath } from 'node:path';
 import { TermstoreError, fail } from '../errors.js';
 import { show } from '../term/types.js';
 import { openSink, openSource, sinkIsExact } from './adapters.js';
-import { refuseExisting } from './atomic-file.js';
+import { refuseExisting } from '../io/atomic-file.js';
 import { detectFormat, formatFromExtension, formatName } from './detect.js';
 import type { ConvertProgress, FormatName, RowSource, SourceOptions, TableMeta, TermsMode } from './types.js';
 

@@ -17,7 +17,7 @@
 import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { TermstoreError } from '../errors.js';
-import { ioError } from './atomic-file.js';
+import { ioError } from '../io/atomic-file.js';
 import { FORMAT_NAMES, type FormatName } from './types.js';
 
 const PREFIXES: Array<[FormatName, number[]]> = [

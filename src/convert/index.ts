@@ -8,4 +8,3 @@ export type { ConvertOptions, ConvertResult, FileInfo, VerifyResult, OpenTableFi
 export { detectFormat } from './detect.js';
 export { toTaggedJson, fromTaggedJson, TaggedJsonError } from './tagged-json.js';
 export type { FormatName, TableMeta, RowSource, ConvertProgress, TermsMode, ConvRow } from './types.js';
-export type { Tab2FileOptions, File2TabOptions, TabfileInfo } from './tab.js';

@@ -32,7 +32,7 @@
  * @module
  */
 import { Opaque, Pid, Tuple, isPlainObject, type OpaqueKind } from '../term/types.js';
-import { ErlBitstring, ErlFloat, ErlImproperList, type ErlTerm } from './formats/erl-terms.js';
+import { ErlBitstring, ErlFloat, ErlImproperList, type ErlTerm } from '../erlang/terms.js';
 
 /** A value the tagged form cannot express, or JSON that is not valid tagged JSON; `path` says where (`2/0/#1k`). */
 export class TaggedJsonError extends Error {

@@ -11,7 +11,7 @@
  */
 import type { TableType } from '../engines/types.js';
 import type { Access } from '../ets/table.js';
-import type { ErlTerm } from './formats/erl-terms.js';
+import type { ErlTerm } from '../erlang/terms.js';
 
 /** The file formats `convert` reads and writes. */
 export type FormatName = 'dets' | 'tab' | 'erl-tab' | 'erl-dets' | 'sqlite' | 'jsonl' | 'cbor-seq';

@@ -27,7 +27,7 @@ import { ItemWriter } from '../dets/format.js';
 import { TermstoreError } from '../errors.js';
 import { hashKey } from '../term/equal.js';
 import { Tuple, isPlainObject, type Row, type Term } from '../term/types.js';
-import { ErlBitstring, ErlFloat, ErlImproperList, type ErlTerm } from './formats/erl-terms.js';
+import { ErlBitstring, ErlFloat, ErlImproperList, type ErlTerm } from '../erlang/terms.js';
 
 /** The extra tags (see the module table). */
 export const ERL_TAG = { FLOAT: 40108, IMPROPER: 40109, BITSTRING: 40110 } as const;

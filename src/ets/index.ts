@@ -15,7 +15,6 @@ import { fail } from '../errors.js';
 import { currentProc, isAlive } from '../process/index.js';
 import type { Pid, Row, Term } from '../term/types.js';
 import { show } from '../term/types.js';
-import { file2tab, tab2file, tabfileInfo } from '../convert/tab.js';
 import * as ops from './ops.js';
 import { checkOwner, checkRead, checkWrite, giveAway as giveAwayImpl, heirIn, watchOwner } from './owner.js';
 import * as sel from './select.js';
@@ -321,13 +320,6 @@ export const ets = Object.freeze({
   all: (): Table[] => allTables().map((t) => t.ref),
   /** `ets:whereis/1`: the handle of the named table `name`, or undefined. */
   whereis: (name: TableName): Table | undefined => lookupName(nameKey(name, 'ets.whereis'))?.ref,
-
-  /** `ets:tab2file/2,3`: writes the table (rows and options) to a file, crash-safely. See `docs/tab-format.md`. */
-  tab2file,
-  /** `ets:file2tab/1,2`: creates a table from a tab file (termstore's or OTP's), owned by the caller. */
-  file2tab,
-  /** `ets:tabfile_info/1`: a tab file's table options and row count, from its header. */
-  tabfileInfo,
 });
 
 export { Continuation } from './select.js';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Progress, formatBytes, formatCount } from '../../src/cli/progress.js';
 import { renderTerm, TableLayout } from '../../src/cli/render.js';
-import { ErlBitstring, ErlFloat, ErlImproperList } from '../../src/convert/formats/erl-terms.js';
+import { ErlBitstring, ErlFloat, ErlImproperList } from '../../src/erlang/terms.js';
 import { Opaque, Pid, Tuple } from '../../src/term/types.js';
 
 function terminal(isTTY: boolean): { stream: { isTTY: boolean; columns: number; write: (s: string) => boolean }; text: () => string } {

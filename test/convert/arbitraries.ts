@@ -1,7 +1,7 @@
 /** fast-check arbitraries of Erlang terms (every kind the ETF codec handles). */
 import { fc } from '@fast-check/vitest';
 import { Opaque, Tuple, type Term } from '../../src/term/index.js';
-import { ErlBitstring, ErlFloat, ErlImproperList, erlCanonical, type ErlTerm } from '../../src/convert/formats/erl-terms.js';
+import { ErlBitstring, ErlFloat, ErlImproperList, erlCanonical, type ErlTerm } from '../../src/erlang/terms.js';
 
 // Atoms inside opaque terms as OTP 25 writes them (ATOM_EXT), so OTP writes the same bytes back.
 const node = [100, 0, 13, ...Buffer.from('nonode@nohost')];

@@ -8,9 +8,9 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { convert, inspectFile, openTableFile, verifyFile } from '../../src/convert/convert.js';
-import { ErlFloat } from '../../src/convert/formats/erl-terms.js';
+import { ErlFloat } from '../../src/erlang/terms.js';
 import { dets } from '../../src/dets/index.js';
-import { ets } from '../../src/ets/index.js';
+import { ets } from '../../src/index.js';
 import { FIXTURES } from './helpers.js';
 import { errorOf, readAll, tableOf, tempDir } from './support.js';
 

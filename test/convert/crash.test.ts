@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ets } from '../../src/ets/index.js';
+import { ets } from '../../src/index.js';
 import { ensureBuilt } from '../build.js';
 import { tempDir } from './support.js';
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convert } from '../../src/convert/convert.js';
 import type { FormatName } from '../../src/convert/types.js';
 import { TermstoreError } from '../../src/errors.js';
-import { ets } from '../../src/ets/index.js';
+import { ets } from '../../src/index.js';
 import { canonRow, EXT, everyTypeRows, readAll, tableOf, tempDir } from './support.js';
 
 const { dir, cleanup } = tempDir('damage');

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDetsFile, readDetsFile } from '../../src/convert/formats/erlang-dets.js';
-import type { ErlTerm } from '../../src/convert/formats/erl-terms.js';
+import { openDetsFile, readDetsFile } from '../../src/erlang/dets-v9-read.js';
+import type { ErlTerm } from '../../src/erlang/terms.js';
 import { atomName } from '../../src/term/index.js';
 import { FIXTURES, expectConvertError, expectSameRowsByKey, expected, fromTagged, largeRows, tempDir } from './helpers.js';
 

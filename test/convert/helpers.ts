@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { TermstoreError } from '../../src/errors.js';
 import { Opaque, Tuple, type OpaqueKind, type Term } from '../../src/term/index.js';
-import { ErlBitstring, ErlFloat, ErlImproperList, erlCanonical, type ErlTerm } from '../../src/convert/formats/erl-terms.js';
+import { ErlBitstring, ErlFloat, ErlImproperList, erlCanonical, type ErlTerm } from '../../src/erlang/terms.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** fixtures/erlang */

@@ -7,9 +7,9 @@ import { copyFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readDetsFile } from '../../src/convert/formats/erlang-dets.js';
-import { readTab2File } from '../../src/convert/formats/erlang-tab2file.js';
-import { decodeTerm } from '../../src/convert/formats/etf.js';
+import { readDetsFile } from '../../src/erlang/dets-v9-read.js';
+import { readTab2File } from '../../src/erlang/tab2file.js';
+import { decodeTerm } from '../../src/erlang/etf.js';
 import { TermstoreError } from '../../src/errors.js';
 import { FIXTURES, expectConvertError, tempDir } from './helpers.js';
 

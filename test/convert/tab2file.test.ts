@@ -1,8 +1,8 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openTab2File, readTab2File, writeTab2File } from '../../src/convert/formats/erlang-tab2file.js';
-import { ErlFloat, ErlImproperList, type ErlTerm } from '../../src/convert/formats/erl-terms.js';
+import { openTab2File, readTab2File, writeTab2File } from '../../src/erlang/tab2file.js';
+import { ErlFloat, ErlImproperList, type ErlTerm } from '../../src/erlang/terms.js';
 import { TermstoreError } from '../../src/errors.js';
 import { Pid, Tuple, atomName, type Term } from '../../src/term/index.js';
 import { FIXTURES, expectConvertError, expectSameRowsByKey, expectSameTerms, expected, fromTagged, largeRows, tempDir } from './helpers.js';

@@ -1,7 +1,7 @@
 /** The tagged JSON form (JSON Lines, the SQLite json column, dump): every tag, the escapes, refusals, and exact round trips. */
 import { fc } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { ErlBitstring, ErlFloat, ErlImproperList } from '../../src/convert/formats/erl-terms.js';
+import { ErlBitstring, ErlFloat, ErlImproperList } from '../../src/erlang/terms.js';
 import { TaggedJsonError, fromTaggedJson, toTaggedJson } from '../../src/convert/tagged-json.js';
 import { Opaque, Pid, Tuple, type Term } from '../../src/term/types.js';
 import { everyTermType, termArb } from '../dets/terms.js';

@@ -32,7 +32,7 @@ import { open } from 'node:fs/promises';
 import { createCodec } from '../../dets/codec.js';
 import { crc32 } from '../../dets/crc32.js';
 import { TermstoreError } from '../../errors.js';
-import { AtomicFile, installFile, ioError, refuseExisting } from '../atomic-file.js';
+import { AtomicFile, installFile, ioError, refuseExisting } from '../../io/atomic-file.js';
 import { toTaggedJson } from '../tagged-json.js';
 import type { ConvRow, RowSink, RowSource, SinkOptions, SourceOptions, TableMeta, TermsMode } from '../types.js';
 import { fromWireX, rowToWire, toWireX } from '../wire.js';

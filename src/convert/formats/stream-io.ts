@@ -8,10 +8,10 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { TermstoreError } from '../../errors.js';
-import { AtomicFile, PipelinedWriter, ioError } from '../atomic-file.js';
+import { AtomicFile, PipelinedWriter, ioError } from '../../io/atomic-file.js';
 import type { ConvRow, SinkOptions, TableMeta, TermsMode } from '../types.js';
 import { storableRow } from '../wire.js';
-import type { ErlTerm } from './erl-terms.js';
+import type { ErlTerm } from '../../erlang/terms.js';
 
 /** Bytes read per chunk by the streaming readers. */
 export const CHUNK = 1 << 20;

@@ -19,10 +19,10 @@ import { TableImpl, lookupName, register, resolve, type Access, type Table, type
 import { currentProc, isAlive } from '../process/index.js';
 import { copyRow } from '../term/copy.js';
 import { atomName, show, type Row } from '../term/types.js';
-import { ioError } from './atomic-file.js';
-import { detectFormat } from './detect.js';
-import { openTab2File, writeTab2File, type Tab2FileInfo } from './formats/erlang-tab2file.js';
-import { TabFileReader, TabFileWriter, type TabFileInfo } from './formats/tabfile.js';
+import { ioError } from '../io/atomic-file.js';
+import { detectFormat } from '../convert/detect.js';
+import { openTab2File, writeTab2File, type Tab2FileInfo } from '../erlang/tab2file.js';
+import { TabFileReader, TabFileWriter, type TabFileInfo } from './format.js';
 
 /** Options of {@link tab2file} (ETS `tab2file/3` options). */
 export interface Tab2FileOptions {

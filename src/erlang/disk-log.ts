@@ -16,8 +16,8 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { TermstoreError } from '../../errors.js';
-import { FileSource } from './file-io.js';
+import { TermstoreError } from '../errors.js';
+import { FileSource } from '../io/file-io.js';
 
 /** `<<1,2,3,4>>`: the first four bytes of every disk_log file. */
 export const LOG_MAGIC = Uint8Array.of(1, 2, 3, 4);

@@ -26,10 +26,10 @@
  * @module
  */
 import { deflateSync } from 'node:zlib';
-import { TermstoreError } from '../../errors.js';
-import { Opaque, Pid, Tuple, isPlainObject } from '../../term/index.js';
+import { TermstoreError } from '../errors.js';
+import { Opaque, Pid, Tuple, isPlainObject } from '../term/index.js';
 import { decodeBody } from './etf-decode.js';
-import { ErlBitstring, ErlFloat, ErlImproperList, erlCanonical, type ErlTerm } from './erl-terms.js';
+import { ErlBitstring, ErlFloat, ErlImproperList, erlCanonical, type ErlTerm } from './terms.js';
 import { Tag, VERSION_MAGIC, type EncodeOptions } from './etf-tags.js';
 
 const INT32_MIN = -(2 ** 31);

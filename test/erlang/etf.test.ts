@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeTerm, encodeTerm } from '../../src/convert/formats/etf.js';
-import { ErlBitstring, ErlFloat, ErlImproperList, erlEquals, type ErlTerm } from '../../src/convert/formats/erl-terms.js';
+import { decodeTerm, encodeTerm } from '../../src/erlang/etf.js';
+import { ErlBitstring, ErlFloat, ErlImproperList, erlEquals, type ErlTerm } from '../../src/erlang/terms.js';
 import { TermstoreError } from '../../src/errors.js';
 import { Opaque, Pid, Tuple, copyTerm, type Term } from '../../src/term/index.js';
-import { FIXTURES, canon, fromTagged } from './helpers.js';
+import { FIXTURES, canon, fromTagged } from '../convert/helpers.js';
 
 interface Case {
   name: string;

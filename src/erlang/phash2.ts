@@ -10,9 +10,9 @@
  *
  * @module
  */
-import { Opaque, Tuple, atomName, isPlainObject } from '../../term/index.js';
+import { Opaque, Tuple, atomName, isPlainObject } from '../term/index.js';
 import { decodeBody } from './etf-decode.js';
-import { ErlBitstring, ErlFloat, ErlImproperList, type ErlTerm } from './erl-terms.js';
+import { ErlBitstring, ErlFloat, ErlImproperList, type ErlTerm } from './terms.js';
 import { Tag } from './etf-tags.js';
 
 const HCONST = 0x9e3779b9;

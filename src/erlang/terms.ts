@@ -26,8 +26,8 @@
  *
  * @module
  */
-import { Opaque, Pid, Tuple, atomName, isPlainObject, type Term } from '../../term/index.js';
-import { hex } from '../../term/equal.js';
+import { Opaque, Pid, Tuple, atomName, isPlainObject, type Term } from '../term/index.js';
+import { hex } from '../term/equal.js';
 
 /**
  * An Erlang float, for floats whose value is an integer (`1.0`, `-0.0`).

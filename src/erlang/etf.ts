@@ -14,10 +14,10 @@
  *
  * @module
  */
-import type { Term } from '../../term/index.js';
+import type { Term } from '../term/index.js';
 import { decodeExternal } from './etf-decode.js';
 import { EtfEncoder } from './etf-encode.js';
-import type { ErlTerm } from './erl-terms.js';
+import type { ErlTerm } from './terms.js';
 import type { DecodeOptions, EncodeOptions } from './etf-tags.js';
 
 /**

@@ -1,9 +1,9 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { decodeTerm, encodeTerm } from '../../src/convert/formats/etf.js';
+import { decodeTerm, encodeTerm } from '../../src/erlang/etf.js';
 import { TermstoreError } from '../../src/errors.js';
-import { canon } from './helpers.js';
-import { erlTermArb } from './arbitraries.js';
+import { canon } from '../convert/helpers.js';
+import { erlTermArb } from '../convert/arbitraries.js';
 
 function decodesOrRefuses(bytes: Uint8Array): void {
   try {

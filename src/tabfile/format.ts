@@ -40,16 +40,16 @@
 import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Encoder } from 'cbor-x';
-import { WireError, createCodec, fromWire, toWire } from '../../dets/codec.js';
-import { crc32 } from '../../dets/crc32.js';
-import { FRAME_HEADER, Kind, checkFrame, isScalarRow, sealFrame } from '../../dets/format.js';
-import { TermstoreError } from '../../errors.js';
-import { copyRow } from '../../term/copy.js';
-import type { Row } from '../../term/types.js';
-import { AtomicFile, PipelinedWriter, writeAll } from '../atomic-file.js';
-import type { ConvRow, TableMeta, TermsMode } from '../types.js';
-import { WireBuffer, fromWireX, rowToWire, storableRow } from '../wire.js';
-import type { ErlTerm } from './erl-terms.js';
+import { WireError, createCodec, fromWire, toWire } from '../dets/codec.js';
+import { crc32 } from '../dets/crc32.js';
+import { FRAME_HEADER, Kind, checkFrame, isScalarRow, sealFrame } from '../dets/format.js';
+import { TermstoreError } from '../errors.js';
+import { copyRow } from '../term/copy.js';
+import type { Row } from '../term/types.js';
+import { AtomicFile, PipelinedWriter, writeAll } from '../io/atomic-file.js';
+import type { ConvRow, TableMeta, TermsMode } from '../convert/types.js';
+import { WireBuffer, fromWireX, rowToWire, storableRow } from '../convert/wire.js';
+import type { ErlTerm } from '../erlang/terms.js';
 
 /** The 8 bytes a tab file starts with. */
 export const TAB_MAGIC = Buffer.from([0x89, 0x54, 0x53, 0x54, 0x41, 0x42, 0x0d, 0x0a]);

@@ -23,14 +23,14 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { TermstoreError } from '../../errors.js';
-import { Tuple, atomName, type Term } from '../../term/index.js';
+import { TermstoreError } from '../errors.js';
+import { Tuple, atomName, type Term } from '../term/index.js';
 import { DiskLogReader, logHead, logItem } from './disk-log.js';
 import { decodeExternal } from './etf-decode.js';
 import { EtfEncoder } from './etf-encode.js';
-import type { ErlTerm } from './erl-terms.js';
+import type { ErlTerm } from './terms.js';
 import type { DecodeOptions } from './etf-tags.js';
-import { FileSink, FileSource, writeFileAtomically, type OutputFileOptions } from './file-io.js';
+import { FileSink, FileSource, writeFileAtomically, type OutputFileOptions } from '../io/file-io.js';
 
 /** An ETS table type. */
 export type EtsTableType = 'set' | 'ordered_set' | 'bag' | 'duplicate_bag';

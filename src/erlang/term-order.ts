@@ -16,9 +16,9 @@
  *
  * @module
  */
-import { Opaque, Tuple, atomName, compareStrings, isPlainObject } from '../../term/index.js';
+import { Opaque, Tuple, atomName, compareStrings, isPlainObject } from '../term/index.js';
 import { decodeBody } from './etf-decode.js';
-import { ErlBitstring, ErlFloat, ErlImproperList } from './erl-terms.js';
+import { ErlBitstring, ErlFloat, ErlImproperList } from './terms.js';
 import { Tag } from './etf-tags.js';
 
 const enum R {

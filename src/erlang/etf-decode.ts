@@ -38,9 +38,9 @@
  * @module
  */
 import { inflateSync } from 'node:zlib';
-import { TermstoreError, type ErrorCode } from '../../errors.js';
-import { Opaque, Tuple, type OpaqueKind } from '../../term/index.js';
-import { ErlBitstring, ErlFloat, ErlImproperList, erlCanonical, type ErlTerm } from './erl-terms.js';
+import { TermstoreError, type ErrorCode } from '../errors.js';
+import { Opaque, Tuple, type OpaqueKind } from '../term/index.js';
+import { ErlBitstring, ErlFloat, ErlImproperList, erlCanonical, type ErlTerm } from './terms.js';
 import { DECODE_DEFAULTS, Tag, VERSION_MAGIC, type DecodeOptions } from './etf-tags.js';
 
 /** Where the bytes being decoded sit, for error details. @internal */

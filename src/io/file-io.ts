@@ -7,7 +7,7 @@
 import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { TermstoreError } from '../../errors.js';
+import { TermstoreError } from '../errors.js';
 
 /**
  * Reads byte ranges of a file through a window (default 1 MiB): a read

@@ -1,12 +1,12 @@
 /**
- * Erlang file formats: the External Term Format codec, `ets:tab2file` files
+ * Erlang interop: the External Term Format codec, Erlang term order, phash2, `ets:tab2file` files
  * and DETS (version 9) files. See `docs/erlang-formats.md`.
  * @module
  */
 export { decodeTerm, encodeTerm } from './etf.js';
 export { EtfEncoder } from './etf-encode.js';
 export type { DecodeOptions, EncodeOptions } from './etf-tags.js';
-export { ErlBitstring, ErlFloat, ErlImproperList, erlCanonical, erlEquals, type ErlTerm } from './erl-terms.js';
+export { ErlBitstring, ErlFloat, ErlImproperList, erlCanonical, erlEquals, type ErlTerm } from './terms.js';
 export {
   Tab2FileReader,
   openTab2File,
@@ -20,7 +20,7 @@ export {
   type Tab2FileRow,
   type Tab2FileSummary,
   type WriteTab2FileOptions,
-} from './erlang-tab2file.js';
+} from './tab2file.js';
 export {
   DetsFileReader,
   openDetsFile,
@@ -29,8 +29,8 @@ export {
   type DetsFileSummary,
   type DetsTableType,
   type ReadDetsFileOptions,
-} from './erlang-dets.js';
-export { writeDetsFile, type DetsRow, type WriteDetsFileOptions } from './erlang-dets-write.js';
-export { makeHash2, phash2 } from './erlang-phash2.js';
-export { compareErlTerms, detsCompare } from './erlang-term-order.js';
-export type { OutputFileOptions } from './file-io.js';
+} from './dets-v9-read.js';
+export { writeDetsFile, type DetsRow, type WriteDetsFileOptions } from './dets-v9-write.js';
+export { makeHash2, phash2 } from './phash2.js';
+export { compareErlTerms, detsCompare } from './term-order.js';
+export type { OutputFileOptions } from '../io/file-io.js';

@@ -38,12 +38,12 @@
  */
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { TermstoreError } from '../../errors.js';
-import { Tuple } from '../../term/index.js';
+import { TermstoreError } from '../errors.js';
+import { Tuple } from '../term/index.js';
 import { decodeExternal } from './etf-decode.js';
-import type { ErlTerm } from './erl-terms.js';
+import type { ErlTerm } from './terms.js';
 import type { DecodeOptions } from './etf-tags.js';
-import { FileSource } from './file-io.js';
+import { FileSource } from '../io/file-io.js';
 
 /** DETS constants (dets.hrl, dets_v9.erl). @internal */
 export const DETS = {

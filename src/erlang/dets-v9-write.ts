@@ -26,14 +26,14 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { TermstoreError } from '../../errors.js';
-import { Tuple, type Term } from '../../term/index.js';
-import { DETS, type DetsTableType } from './erlang-dets.js';
-import { phash2 } from './erlang-phash2.js';
-import { detsCompare } from './erlang-term-order.js';
+import { TermstoreError } from '../errors.js';
+import { Tuple, type Term } from '../term/index.js';
+import { DETS, type DetsTableType } from './dets-v9-read.js';
+import { phash2 } from './phash2.js';
+import { detsCompare } from './term-order.js';
 import { EtfEncoder } from './etf-encode.js';
-import { erlCanonical, type ErlTerm } from './erl-terms.js';
-import { FileSink, writeFileAtomically, type OutputFileOptions } from './file-io.js';
+import { erlCanonical, type ErlTerm } from './terms.js';
+import { FileSink, writeFileAtomically, type OutputFileOptions } from '../io/file-io.js';
 
 /** Options of {@link writeDetsFile}. */
 export interface WriteDetsFileOptions extends OutputFileOptions {
