@@ -17,7 +17,8 @@
 import * as fs from 'node:fs';
 import { basename, extname } from 'node:path';
 import { createCodec } from '../dets/codec.js';
-import { FRAME_HEADER, Kind, OpCode, encodeHeader, encodeMarker, frame, sealFrame } from '../dets/format.js';
+import { isLocked } from '../dets/lock.js';
+import { FileBuilder } from '../dets/snapshot.js';
 import { nodeFs } from '../dets/fs.js';
 import { loadFile, readHeader } from '../dets/recovery.js';
 import { createEngine } from '../engines/index.js';
@@ -33,7 +34,7 @@ import { createSqliteSink, openSqlite } from './formats/sqlite.js';
 import { OutputFile } from './formats/stream-io.js';
 import { TabFileReader, TabFileWriter } from '../tabfile/format.js';
 import type { ConvRow, FormatName, RowSink, RowSource, SinkOptions, SourceOptions, TableMeta } from './types.js';
-import { WireBuffer, rowToWire } from './wire.js';
+import { rowToWire } from './wire.js';
 
 function baseName(file: string): string {
   return basename(file, extname(file));
@@ -156,49 +157,40 @@ async function openDets(file: string, o: SourceOptions): Promise<RowSource> {
 }
 
 /**
- * A termstore dets file: header, then one ops frame per ~1 MiB of rows
- * (each one insert of many rows), then a clean-close frame. `dets.openFile`
- * replays it like any journal.
+ * A termstore dets file, written as a compaction writes one: header and
+ * slots, a snapshot of the rows (frames in 64 KiB blocks), a clean-close
+ * marker; the snapshot's row count and the slots are filled in at the end.
+ * Refused while the target is open for writing in a dets table.
  */
 async function detsSink(path: string, meta: TableMeta, o: SinkOptions): Promise<RowSink> {
-  if (fs.existsSync(`${path}.lock`)) {
-    throw new TermstoreError('DETS_LOCKED', `${path} is open in a dets table (its .lock exists); close it first`, { details: { file: path } });
+  if (fs.existsSync(path) && isLocked(path)) {
+    throw new TermstoreError('DETS_LOCKED', `${path} is open for writing in a dets table; close it first`, { details: { file: path } });
   }
   const out = await OutputFile.create(path, o);
-  const codec = createCodec();
-  const head = encodeHeader(codec, meta.type, meta.keypos);
-  await out.write(head);
-  // Reserve the array head (0x9a + u32 count) and the insert opcode in front of the rows.
-  const items = new WireBuffer(codec, FRAME_HEADER + 6, 1 << 20);
-  let inFrame = 0;
+  const b = new FileBuilder(createCodec(), meta.type, meta.keypos);
+  await out.write(b.start(0));
   let rows = 0;
-  const flush = async (): Promise<void> => {
-    if (inFrame === 0) return;
-    const { buf, len } = items.take();
-    buf[FRAME_HEADER] = 0x9a;
-    buf.writeUInt32BE(inFrame + 1, FRAME_HEADER + 1);
-    buf[FRAME_HEADER + 5] = OpCode.INSERT;
-    inFrame = 0;
-    await out.write(sealFrame(buf, Kind.OPS, len - FRAME_HEADER, out.out.position));
-  };
   return {
     format: 'dets',
     exact: false,
     async write(batch) {
       for (const row of batch) {
+        let wire: unknown;
         try {
-          items.put(rowToWire(row));
+          wire = rowToWire(row);
         } catch (e) {
           throw new TermstoreError('CONVERT_UNSUPPORTED_TERM', `row ${rows}: ${(e as Error).message}`, { details: { position: rows }, cause: e });
         }
-        inFrame++;
         rows++;
-        if (items.full) await flush();
+        const bytes = b.rowWire(wire);
+        if (bytes !== undefined) await out.write(bytes);
       }
     },
     async finish() {
-      await flush();
-      await out.write(frame(Kind.CLEAN_CLOSE, encodeMarker(codec, { at: Date.now(), rows }), out.out.position));
+      await out.write(b.end(0));
+      await out.write(b.cleanClose(1, rows));
+      await out.writeAt(b.beginFrame(rows), b.beginOffset);
+      await out.writeAt(b.slots(0), b.slotsAt);
       return { bytes: await out.commit() };
     },
     abort: () => out.abort(),

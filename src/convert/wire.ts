@@ -23,7 +23,7 @@
  */
 import { Tag, type Encoder } from 'cbor-x';
 import { TAG, WireError, fromWire, toWire } from '../dets/codec.js';
-import { ItemWriter } from '../dets/format.js';
+import { ItemWriter } from '../dets/items.js';
 import { TermstoreError } from '../errors.js';
 import { hashKey } from '../term/equal.js';
 import { Tuple, isPlainObject, type Row, type Term } from '../term/types.js';

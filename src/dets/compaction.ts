@@ -7,35 +7,41 @@
  * {@link CompactionPolicy.ratio} (2) times the estimated live size (rows ×
  * average encoded row size, recalibrated exactly at every compaction); and
  * synchronously when a write would pass `maxFileSize` and the garbage
- * estimate says a compaction makes room.
+ * estimate says a compaction makes room. A failed automatic compaction is
+ * not retried at once: the next attempt waits 1 s, then 2 s, 4 s, ... up to
+ * 5 minutes (see `store.ts`).
  *
  * Crash safety: the new file is written under a temporary name next to the
- * table (`<file>.compact-<pid>-<n>`), fsynced, renamed over the table
- * file, and the directory is fsynced. Until the rename the old file is
- * intact and keeps receiving flushes; after it the new file holds the
- * snapshot plus every write flushed meanwhile. A kill at any instant leaves
- * a file that opens with every flushed write; leftover temporary files are
- * removed by the next read-write open.
+ * table (`<file>.compact-<pid>-<n>`), given the table file's mode and
+ * owner, fsynced, locked, renamed over the table file (the real file: a
+ * symlink to it stays a symlink), and the directory is fsynced. Until the
+ * rename the old file is intact and keeps receiving flushes; after it the
+ * new file holds the snapshot plus every write flushed meanwhile. A kill at
+ * any instant leaves a file that opens with every flushed write; leftover
+ * temporary files are removed by the next read-write open.
  *
  * Event loop: the background compaction blocks it only to take the list of
  * live rows (an array of references, O(rows), no copying of row data: rows
- * are immutable) and then for encoding one frame (≈ 1 MiB of rows) at a
- * time between asynchronous writes. Writes made while it runs go to the old
- * file as usual and are copied to the new file once they are durable in
- * the old one: asynchronously while more than 256 KiB of them wait, and the
- * rest in the final step, which runs when no flush is in flight and is
- * synchronous (write the last carried frames, fsync, rename, fsync the
- * directory) so that an exit flush can never write to a file that was just
- * replaced. The size-limit and `repair` paths compact
- * synchronously.
+ * are immutable) and then for encoding about 1 MiB of rows at a time
+ * between asynchronous writes. Writes made while it runs go to the old file
+ * as usual and are copied to the new file once they are durable in the old
+ * one: asynchronously while more than 256 KiB of them wait, and the rest in
+ * the final step, which runs when no flush is in flight and is synchronous
+ * (write the last carried chunks, fsync, rename, fsync the directory) so
+ * that an exit flush can never write to a file that was just replaced. The
+ * size-limit, `repair` and upgrade paths compact synchronously.
  *
  * @module
  */
 import type { Encoder } from 'cbor-x';
 import type { Row } from '../term/types.js';
-import { FRAME_HEADER, ItemWriter, Kind, encodeMarker, frame, sealFrame } from './format.js';
+import { Kind } from './format.js';
 import { fsyncDirSync, writeAll, writeAllSync, type FsAdapter } from './fs.js';
-import { CHUNK_PAYLOAD, ioError, type Chunk, type JournalWriter } from './journal.js';
+import { ioError, type Chunk, type JournalWriter } from './journal.js';
+import { openForLock, openForLockSync, type FileLock, type LockCandidate } from './lock.js';
+import { FileBuilder, type SnapshotStats } from './snapshot.js';
+
+export type { SnapshotStats } from './snapshot.js';
 
 /** When automatic compaction runs. */
 export interface CompactionPolicy {
@@ -53,59 +59,17 @@ export function shouldCompact(fileBytes: number, liveBytes: number, p: Compactio
   return fileBytes > p.minBytes && fileBytes > p.ratio * liveBytes;
 }
 
-/** Size facts about a written snapshot. */
-export interface SnapshotStats {
-  /** Total bytes written (header included). */
-  length: number;
-  /** Encoded bytes of the rows (payloads of snapshot-rows frames). */
-  rowBytes: number;
-  rows: number;
-}
-
-/**
- * The frames of a file holding `rows`: header, snapshot-begin, rows in
- * frames of about 1 MiB, snapshot-end. Each frame is encoded only when the
- * consumer asks for it.
- */
-export function* snapshotFrames(codec: Encoder, header: Buffer, rows: readonly Row[], stats: SnapshotStats): Generator<Buffer> {
-  let pos = 0;
-  const emit = (b: Buffer): Buffer => {
-    pos += b.length;
-    stats.length = pos;
-    return b;
-  };
-  yield emit(header);
-  yield emit(frame(Kind.SNAPSHOT_BEGIN, encodeMarker(codec, { rows: rows.length, at: Date.now() }), pos));
-  const w = new ItemWriter(codec, FRAME_HEADER, FRAME_HEADER + CHUNK_PAYLOAD + 4096);
-  for (let i = 0; i < rows.length; i++) {
-    const before = w.len;
-    w.term(rows[i]!);
-    const n = w.len - before;
-    if (before > FRAME_HEADER && w.size > CHUNK_PAYLOAD) {
-      // This row starts the next frame: seal the rows before it.
-      const next = Buffer.allocUnsafe(Math.max(FRAME_HEADER + CHUNK_PAYLOAD + 4096, FRAME_HEADER + n));
-      w.buf.copy(next, FRAME_HEADER, before, w.len);
-      yield emit(sealFrame(w.buf, Kind.SNAPSHOT_ROWS, before - FRAME_HEADER, pos));
-      w.buf = next;
-      w.len = FRAME_HEADER + n;
-    }
-    stats.rowBytes += n;
-    stats.rows++;
-  }
-  if (w.size > 0) yield emit(sealFrame(w.buf, Kind.SNAPSHOT_ROWS, w.size, pos));
-  yield emit(frame(Kind.SNAPSHOT_END, encodeMarker(codec, { rows: rows.length }), pos));
-}
-
 /** What compaction needs from the table. */
 export interface CompactionHost {
   readonly fs: FsAdapter;
+  /** The real path of the table file. */
   readonly file: string;
   readonly codec: Encoder;
   readonly journal: JournalWriter;
   /** Bumped by anything that invalidates a running background compaction. */
   readonly generation: number;
-  /** A new header for the rewritten file. */
-  newHeader(): Buffer;
+  /** A builder for the new file. */
+  newBuilder(): FileBuilder;
   /** The live rows now (a fresh array of the stored, immutable rows). */
   liveRows(): Row[];
   /** Post-snapshot chunks that became durable in the old file, while a compaction runs. */
@@ -114,11 +78,20 @@ export interface CompactionHost {
   installed(stats: SnapshotStats): void;
   /** A unique temporary path next to the table file. */
   tempPath(): string;
+  /** The new file replaced the old one: hold its lock from now on (and let the old one go). */
+  adoptLock(lock: FileLock): void;
 }
 
 class Abandoned extends Error {}
 
-function cleanup(host: CompactionHost, fd: number | undefined, tmp: string): void {
+/** The number of the last write a chunk holds (a clean-close marker holds none: it names the next). */
+function lastWriteOf(c: Chunk): number {
+  return c.kind === Kind.OPS ? c.lastSeq : c.firstRecord - 1;
+}
+
+function cleanup(host: CompactionHost, fd: number | undefined, tmp: string, lock?: FileLock, cand?: LockCandidate): void {
+  lock?.release();
+  cand?.discard();
   if (fd !== undefined) {
     try {
       host.fs.closeSync(fd);
@@ -131,6 +104,19 @@ function cleanup(host: CompactionHost, fd: number | undefined, tmp: string): voi
   } catch {
     // ignore
   }
+}
+
+/**
+ * Gives the new file the table file's permission bits and owner. Throws
+ * (the compaction then fails and the old file stays) rather than leave a
+ * file that its owner can no longer open or that others can read.
+ */
+export function keepModeAndOwner(fs: FsAdapter, fromFd: number, toFd: number): void {
+  const st = fs.fstatSync(fromFd);
+  if (st.mode === undefined) return;
+  const now = fs.fstatSync(toFd);
+  if (st.uid !== undefined && st.gid !== undefined && (now.uid !== st.uid || now.gid !== st.gid)) fs.fchownSync(toFd, st.uid, st.gid);
+  fs.fchmodSync(toFd, st.mode & 0o7777);
 }
 
 /** Renames the finished temp file over the table and makes that durable. */
@@ -149,32 +135,44 @@ function install(host: CompactionHost, tmp: string): void {
 /**
  * Compacts synchronously: everything the table holds is in the snapshot,
  * so every pending write is durable afterwards. Throws `DETS_IO`; then the
- * old file is unchanged and still in use.
+ * old file is unchanged and still in use. Main thread only: the new file's
+ * lock is held through a plain file descriptor, which a worker thread's
+ * end would not close (see `lock.ts`).
  */
 export function compactSync(host: CompactionHost): SnapshotStats {
   const j = host.journal;
   const rows = host.liveRows();
-  const stats: SnapshotStats = { length: 0, rowBytes: 0, rows: 0 };
+  const seq = j.seq;
+  const b = host.newBuilder();
   const tmp = host.tempPath();
   let fd: number | undefined;
+  let lock: FileLock | undefined;
   try {
-    fd = host.fs.openSync(tmp, 'wx');
-    let pos = 0;
-    for (const fr of snapshotFrames(host.codec, host.newHeader(), rows, stats)) {
-      writeAllSync(host.fs, fd, fr, pos);
-      pos += fr.length;
+    fd = host.fs.openSync(tmp, 'wx', 0o600);
+    keepModeAndOwner(host.fs, j.fd, fd);
+    const put = (buf: Buffer): void => {
+      writeAllSync(host.fs, fd!, buf, b.pos - buf.length);
+    };
+    put(b.start(rows.length));
+    for (const r of rows) {
+      const out = b.row(r);
+      if (out !== undefined) put(out);
     }
+    put(b.end(seq));
+    writeAllSync(host.fs, fd, b.slots(seq), b.slotsAt);
     host.fs.fsyncSync(fd);
+    lock = openForLockSync(tmp).take();
     install(host, tmp);
   } catch (e) {
-    cleanup(host, fd, tmp);
+    cleanup(host, fd, tmp, lock);
     throw ioError(e, 'compaction', host.file);
   }
+  host.adoptLock(lock);
   j.snapshotActive = false;
   host.carry = undefined;
-  j.switchFile(fd, stats.length, []);
-  host.installed(stats);
-  return stats;
+  j.switchFile(fd, b.pos, []);
+  host.installed(b.stats);
+  return b.stats;
 }
 
 /**
@@ -187,67 +185,81 @@ export async function compactAsync(host: CompactionHost): Promise<void> {
   const j = host.journal;
   const gen = host.generation;
   const rows = host.liveRows();
+  const seq = j.seq;
   j.closeChunk();
   j.snapshotActive = true;
   host.carry = [];
-  const stats: SnapshotStats = { length: 0, rowBytes: 0, rows: 0 };
+  const b = host.newBuilder();
   const tmp = host.tempPath();
   let fd: number | undefined;
+  let lock: FileLock | undefined;
+  let cand: LockCandidate | undefined;
   const check = (): void => {
     if (host.generation !== gen || j.closed) throw new Abandoned();
   };
   try {
-    fd = await host.fs.open(tmp, 'wx');
+    fd = await host.fs.open(tmp, 'wx', 0o600);
     check();
-    let pos = 0;
-    for (const fr of snapshotFrames(host.codec, host.newHeader(), rows, stats)) {
-      await writeAll(host.fs, fd, fr, pos);
+    keepModeAndOwner(host.fs, j.fd, fd);
+    const put = async (buf: Buffer): Promise<void> => {
+      if (buf.length === 0) return;
+      await writeAll(host.fs, fd!, buf, b.pos - buf.length);
       check();
-      pos += fr.length;
+    };
+    await put(b.start(rows.length));
+    for (const r of rows) {
+      const out = b.row(r);
+      if (out !== undefined) await put(out);
     }
+    await put(b.end(seq));
     // Writes flushed to the old file since the snapshot go to the new one:
     // most of them asynchronously here, the rest in the final step.
     let carried = 0;
+    let lastSeq = seq;
     for (;;) {
       const batch = (host.carry ?? []).slice(carried);
       let bytes = 0;
       for (const c of batch) bytes += c.len;
       if (bytes < 256 * 1024) break;
       for (const c of batch) {
-        const fr = sealFrame(c.buf, c.kind, c.len, pos);
-        await writeAll(host.fs, fd, fr, pos);
-        check();
-        pos += fr.length;
+        await put(b.chunk(c));
+        lastSeq = lastWriteOf(c);
       }
       carried += batch.length;
     }
     await host.fs.fsync(fd);
     check();
+    cand = await openForLock(tmp);
+    check();
     const newFd = fd;
     await j.exclusive(() => {
       check();
       for (const c of (host.carry ?? []).slice(carried)) {
-        const fr = sealFrame(c.buf, c.kind, c.len, pos);
-        writeAllSync(host.fs, newFd, fr, pos);
-        pos += fr.length;
+        const out = b.chunk(c);
+        writeAllSync(host.fs, newFd, out, b.pos - out.length);
+        lastSeq = lastWriteOf(c);
       }
+      writeAllSync(host.fs, newFd, b.slots(lastSeq), b.slotsAt);
       host.fs.fsyncSync(newFd);
+      lock = cand!.take();
+      cand = undefined;
       install(host, tmp);
+      host.adoptLock(lock);
+      lock = undefined;
       const keep = j.pending.filter((c) => c.afterSnapshot);
       for (const c of keep) c.afterSnapshot = false;
       j.snapshotActive = false;
       host.carry = undefined;
-      stats.length = pos;
-      j.switchFile(newFd, pos, keep);
+      j.switchFile(newFd, b.pos, keep);
       fd = undefined;
-      host.installed(stats);
+      host.installed(b.stats);
     });
   } catch (e) {
     if (host.generation === gen) {
       j.snapshotActive = false;
       host.carry = undefined;
     }
-    cleanup(host, fd, tmp);
+    cleanup(host, fd, tmp, lock, cand);
     if (e instanceof Abandoned) return;
     throw ioError(e, 'compaction', host.file);
   }

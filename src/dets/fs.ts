@@ -11,12 +11,22 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+/** What dets reads of a file's status (an adapter may leave out all but `size`). */
+export interface FileStat {
+  size: number;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  dev?: number;
+  ino?: number;
+}
+
 /** The file operations dets needs. Errors are Node `ErrnoException`s. */
 export interface FsAdapter {
   openSync(file: string, flags: string, mode?: number): number;
   closeSync(fd: number): void;
-  fstatSync(fd: number): { size: number };
-  statSync(file: string): { size: number; isFile(): boolean };
+  fstatSync(fd: number): FileStat;
+  statSync(file: string): FileStat & { isFile(): boolean };
   existsSync(file: string): boolean;
   readSync(fd: number, buf: Uint8Array, offset: number, length: number, position: number): number;
   writeSync(fd: number, buf: Uint8Array, offset: number, length: number, position: number): number;
@@ -26,6 +36,12 @@ export interface FsAdapter {
   linkSync(existing: string, newPath: string): void;
   unlinkSync(file: string): void;
   readdirSync(dir: string): string[];
+  /** Sets a file's permission bits (keeping them across a rewrite). */
+  fchmodSync(fd: number, mode: number): void;
+  /** Sets a file's owner (keeping it across a rewrite). */
+  fchownSync(fd: number, uid: number, gid: number): void;
+  /** Copies a file (keeping a damaged original where it cannot be hard-linked). */
+  copyFileSync(from: string, to: string): void;
   /** Async positional write; resolves with the number of bytes written (may be short). */
   write(fd: number, buf: Uint8Array, offset: number, length: number, position: number): Promise<number>;
   fsync(fd: number): Promise<void>;
@@ -52,6 +68,9 @@ export const nodeFs: FsAdapter = {
   linkSync: (a, b) => fs.linkSync(a, b),
   unlinkSync: (f) => fs.unlinkSync(f),
   readdirSync: (d) => fs.readdirSync(d),
+  fchmodSync: (fd, mode) => fs.fchmodSync(fd, mode),
+  fchownSync: (fd, uid, gid) => fs.fchownSync(fd, uid, gid),
+  copyFileSync: (a, b) => fs.copyFileSync(a, b, fs.constants.COPYFILE_EXCL),
   write: (fd, buf, off, len, pos) => promisify<number>((cb) => fs.write(fd, buf, off, len, pos, cb)),
   fsync: (fd) => promisify<void>((cb) => fs.fsync(fd, (e) => cb(e, undefined))),
   open: (f, flags, mode) => promisify<number>((cb) => fs.open(f, flags, mode, cb)),

@@ -178,9 +178,24 @@ function write(tab: unknown, fn: string): TableImpl {
   return t.impl;
 }
 
+/**
+ * Reports a background failure: an `'error'` event, or a process warning
+ * when nobody listens. A listener that throws is treated as Node treats a
+ * throwing listener called from a callback: its exception is rethrown on
+ * the next tick (an uncaught exception), for every kind of failure alike.
+ */
 function emitError(t: DetsTable, e: TermstoreError): void {
-  if (t.listenerCount('error') > 0) t.emit('error', e);
-  else process.emitWarning(e.message, { code: e.code });
+  if (t.listenerCount('error') === 0) {
+    process.emitWarning(e.message, { code: e.code });
+    return;
+  }
+  try {
+    t.emit('error', e);
+  } catch (thrown) {
+    process.nextTick(() => {
+      throw thrown;
+    });
+  }
 }
 
 const TYPES: readonly TableType[] = ['set', 'ordered_set', 'bag', 'duplicate_bag'];
@@ -190,7 +205,10 @@ function badOption(name: string, value: unknown, expected: string): never {
   return fail('ETS_BADARG', `dets.openFile: option ${name} must be ${expected}, got ${show(value)}`, { position: 2, option: name });
 }
 
-function openSync(name: TableName, options: OpenOptions): DetsTable {
+/** Opens in progress, by table name: a second `openFile` of the same name waits for the first. */
+const opening = new Map<string, Promise<unknown>>();
+
+function validate(name: TableName, options: OpenOptions) {
   const fn = 'dets.openFile';
   const n = nameKey(name, fn);
   if (typeof options !== 'object' || options === null) fail('ETS_BADARG', `${fn}: options must be an object, got ${show(options)}`, { position: 2 });
@@ -207,27 +225,33 @@ function openSync(name: TableName, options: OpenOptions): DetsTable {
   if (typeof maxFileSize !== 'number' || !Number.isSafeInteger(maxFileSize) || maxFileSize < 1) badOption('maxFileSize', o.maxFileSize, 'a positive integer');
   const repair = o.repair ?? true;
   if (repair !== true && repair !== false && repair !== 'force') badOption('repair', o.repair, "true, false or 'force'");
-  const file = path.resolve(o.file ?? n);
+  return { fn, n, o, autoSave, access, maxFileSize, repair, file: path.resolve(o.file ?? n) };
+}
 
+/** The open table of this name, counted once more, if its options agree; undefined if the name is not open. */
+function reopen(n: string, file: string, o: OpenOptions, access: string, fn: string): DetsTable | undefined {
   const existing = byName.get(n);
-  if (existing !== undefined) {
-    const s = existing.store;
-    let bad: string | undefined;
-    if (existing.file !== file) bad = 'file';
-    else if (o.type !== undefined && o.type !== s.type) bad = 'type';
-    else if (o.keypos !== undefined && o.keypos !== s.keypos) bad = 'keypos';
-    else if (access !== s.access) bad = 'access';
-    if (bad !== undefined) {
-      fail('DETS_OPTIONS_MISMATCH', `${fn}: table ${n} is already open (${existing.file}, ${s.type}, keypos ${s.keypos}, ${s.access}) with a different ${bad}`, { position: 2, option: bad, file });
-    }
-    existing.openCount++;
-    return existing;
+  if (existing === undefined) return undefined;
+  const s = existing.store;
+  let bad: string | undefined;
+  if (existing.file !== file && s.file !== file && s.givenFile !== file) bad = 'file';
+  else if (o.type !== undefined && o.type !== s.type) bad = 'type';
+  else if (o.keypos !== undefined && o.keypos !== s.keypos) bad = 'keypos';
+  else if (access !== s.access) bad = 'access';
+  if (bad !== undefined) {
+    fail('DETS_OPTIONS_MISMATCH', `${fn}: table ${n} is already open (${existing.file}, ${s.type}, keypos ${s.keypos}, ${s.access}) with a different ${bad}`, { position: 2, option: bad, file });
   }
-  const other = byFile.get(file);
-  if (other !== undefined) fail('DETS_LOCKED', `${fn}: ${file} is already open in this process as table ${other.name}`, { position: 2, file });
+  existing.openCount++;
+  return existing;
+}
+
+async function openTable(name: TableName, options: OpenOptions): Promise<DetsTable> {
+  const { fn, n, o, autoSave, access, maxFileSize, repair, file } = validate(name, options);
+  const again = reopen(n, file, o, access, fn);
+  if (again !== undefined) return again;
 
   let impl: TableImpl | undefined;
-  const store = DetsStore.open(
+  const store = await DetsStore.open(
     {
       file,
       type: o.type ?? 'set',
@@ -241,6 +265,11 @@ function openSync(name: TableName, options: OpenOptions): DetsTable {
       fs: o.fs,
       clock: o.clock,
       compaction: o.compaction,
+      // The same file (through any name, symlink or hard link) open twice in this process: refused before it is read.
+      claim: (real, identity) => {
+        const other = byFile.get(identity);
+        if (other !== undefined) fail('DETS_LOCKED', `${fn}: ${file} is already open in this process as table ${other.name} (${other.file})`, { position: 2, file });
+      },
     },
     (type, keypos) => {
       impl = new TableImpl(n, false, type, keypos, 'public', rootPid(), undefined);
@@ -252,7 +281,7 @@ function openSync(name: TableName, options: OpenOptions): DetsTable {
   const t = new DetsTable(n, impl!, store);
   store.onError = (e) => emitError(t, e);
   byName.set(n, t);
-  byFile.set(file, t);
+  byFile.set(store.identity, t);
   return t;
 }
 
@@ -260,7 +289,7 @@ function forget(t: DetsTable): void {
   t.impl.alive = false;
   t.impl.engine.clear();
   if (byName.get(t.name) === t) byName.delete(t.name);
-  if (byFile.get(t.file) === t) byFile.delete(t.file);
+  if (byFile.get(t.store.identity) === t) byFile.delete(t.store.identity);
 }
 
 function info(tab: DetsTableLike): DetsInfo | undefined;
@@ -342,12 +371,28 @@ export const dets = Object.freeze({
    * `DETS_CORRUPT` (with `repair: false`), `DETS_IO`.
    */
   openFile: async (name: TableName, options: OpenOptions = {}): Promise<DetsTable> => {
-    // A table whose last close is in progress is reopened once it is closed.
-    for (let t = byName.get(nameKey(name, 'dets.openFile')); t?.closing !== undefined; t = byName.get(nameKey(name, 'dets.openFile'))) {
-      await t.closing.catch(() => undefined);
-      if (byName.get(t.name) === t && t.closing === undefined) break;
+    const n = nameKey(name, 'dets.openFile');
+    for (;;) {
+      // A table whose last close is in progress is reopened once it is closed; an open in progress is waited for.
+      const t = byName.get(n);
+      if (t?.closing !== undefined) {
+        await t.closing.catch(() => undefined);
+        continue;
+      }
+      const pending = opening.get(n);
+      if (pending !== undefined) {
+        await pending.catch(() => undefined);
+        continue;
+      }
+      break;
     }
-    return openSync(name, options);
+    const p = openTable(name, options);
+    opening.set(n, p);
+    try {
+      return await p;
+    } finally {
+      if (opening.get(n) === p) opening.delete(n);
+    }
   },
 
   /**

@@ -1,42 +1,51 @@
 /**
- * The journal: the writer that buffers encoded writes and appends them to
- * the file as frames, and the scanner that reads frames back.
+ * The journal writer: buffers encoded writes and appends them to the file
+ * as v2 frames.
  *
  * Writer model:
- * - every logical write (one `sink.append` call) is one sequence number and
- *   lands whole in one frame, so a crash never applies half of it;
- * - buffered writes sit in *chunks* (payloads of at most ~1 MiB, except
- *   that one large write gets a chunk of its own); a chunk becomes a frame
- *   when it is flushed, at the offset it is written to;
- * - `durableLength` is the file length known to be on disk (fsynced); a
- *   flush writes every pending chunk from there, then fsyncs, and only then
- *   drops the chunks. On any failure the file is truncated back to
- *   `durableLength` and the chunks stay, so a retry writes the same bytes at
- *   the same offsets (idempotent) and nothing already on disk is touched;
+ * - every logical write (one `add` call) has a sequence number, increasing
+ *   over the file's life (it continues from the last one in the file), and
+ *   lands whole in one *chunk*: a segment of write items (see
+ *   `layout.ts`). Chunks hold about 1 MiB (one large write gets a chunk of
+ *   its own);
+ * - `durableLength` is the file length known to be on disk (fsynced). A
+ *   flush lays the pending chunks out as frames from there, writes them,
+ *   fsyncs, and only then drops the chunks. On any failure the file is
+ *   truncated back to `durableLength` and the chunks stay, so a retry writes
+ *   the same bytes at the same offsets (the layout depends only on the
+ *   chunks and the offset) and nothing already on disk is touched;
+ * - *write-through* (worker threads, and after the exit flush) writes each
+ *   chunk to the file as soon as the write is made, without fsync: the
+ *   bytes are then in the operating system's hands and survive the end of
+ *   the thread or process; the next flush only has to fsync;
  * - async flushes run one at a time on a queue; the synchronous paths
  *   (exit, `autoSave: 0`, the size-limit compaction) may run while an async
  *   flush is in flight: they bump `epoch`, which makes the async flush
- *   abandon its bookkeeping. Because writes are positional and a chunk
- *   sealed at an offset always has the same bytes, a late async write of
- *   the same chunk is harmless. A file descriptor is only closed once no
- *   async operation on it is in flight.
+ *   abandon its bookkeeping. Because writes are positional and a chunk laid
+ *   out at an offset always has the same bytes, a late async write of the
+ *   same chunk is harmless. A file descriptor is only closed once no async
+ *   operation on it is in flight.
  *
  * @module
  */
 import { TermstoreError } from '../errors.js';
-import { FRAME_HEADER, FRAME_MARKER, checkFrame, sealFrame, type Kind } from './format.js';
-import { readAtSync, writeAll, writeAllSync, type FsAdapter } from './fs.js';
+import type { Kind } from './format.js';
+import { writeAll, writeAllSync, type FsAdapter } from './fs.js';
+import { layOut, segmentEnd, type Segment } from './layout.js';
 
-/** Target payload size of a chunk (one frame, one async write). */
+/** Target payload size of a chunk. */
 export const CHUNK_PAYLOAD = 1 << 20;
 
-/** Buffered writes that will become one frame. */
-export interface Chunk {
+/** Buffered writes: a segment of whole writes. */
+export interface Chunk extends Segment {
   readonly kind: Kind;
   buf: Buffer;
-  /** Payload bytes used (after the reserved frame header). */
   len: number;
-  firstSeq: number;
+  ends: number[];
+  items: number;
+  /** Sequence number of the first write (the segment's first record). */
+  firstRecord: number;
+  /** Sequence number of the last write. */
   lastSeq: number;
   /** No more items go into a closed chunk. */
   closed: boolean;
@@ -54,16 +63,18 @@ export function ioError(e: unknown, what: string, file: string): TermstoreError 
 /** The append side of a table file. */
 export class JournalWriter {
   fd: number;
-  /** File length known to be on disk. */
+  /** File length known to be on disk (fsynced). */
   durableLength: number;
   /** Chunks not yet durable, oldest first. */
   pending: Chunk[] = [];
-  /** Bytes the pending chunks will take in the file (frame headers included). */
-  pendingBytes = 0;
-  /** Sequence number of the last write. */
-  seq = 0;
+  /** The first `written` pending chunks are written (not fsynced) at their place (write-through). */
+  written = 0;
+  /** Where the closed pending chunks end once laid out from `durableLength`. */
+  private closedEnd: number;
+  /** Sequence number of the last write (in the file's numbering). */
+  seq: number;
   /** Every write with a sequence number <= this is on disk. */
-  durableSeq = 0;
+  durableSeq: number;
   /** Bumped by every synchronous write path and file switch; see the module docs. */
   epoch = 0;
   /** The last flush failure, cleared by the next successful flush. */
@@ -85,11 +96,16 @@ export class JournalWriter {
     fd: number,
     length: number,
     readonly file: string,
+    /** Sequence number of the last write already in the file. */
+    lastSeq: number,
     /** Initial capacity of a chunk's buffer (0: exact, for `autoSave: 0`). */
     private readonly chunkStart = 16 * 1024,
   ) {
     this.fd = fd;
     this.durableLength = length;
+    this.closedEnd = length;
+    this.seq = lastSeq;
+    this.durableSeq = lastSeq;
   }
 
   /** Number of writes not yet durable. */
@@ -97,9 +113,15 @@ export class JournalWriter {
     return this.seq - this.durableSeq;
   }
 
+  /** Payload bytes waiting (not durable). */
+  get pendingBytes(): number {
+    return this.projectedLength - this.durableLength;
+  }
+
   /** The file length once everything pending is flushed. */
   get projectedLength(): number {
-    return this.durableLength + this.pendingBytes;
+    const c = this.current();
+    return c === undefined ? this.closedEnd : segmentEnd(this.closedEnd, c);
   }
 
   private current(): Chunk | undefined {
@@ -110,7 +132,11 @@ export class JournalWriter {
   /** Bytes that adding `bytes` of payload of `kind` would add to the file. */
   costOf(kind: Kind, bytes: number): number {
     const c = this.current();
-    return c === undefined || c.kind !== kind || (c.len > 0 && c.len + bytes > CHUNK_PAYLOAD) ? FRAME_HEADER + bytes : bytes;
+    const now = this.projectedLength;
+    if (c === undefined || c.kind !== kind || (c.len > 0 && c.len + bytes > CHUNK_PAYLOAD)) {
+      return segmentEnd(now, { kind, len: bytes, buf: Buffer.alloc(0), ends: [], items: 0, firstRecord: 0 }) - now;
+    }
+    return segmentEnd(this.closedEnd, { ...c, len: c.len + bytes }) - now;
   }
 
   /** Starts a new logical write and returns its sequence number. */
@@ -118,29 +144,43 @@ export class JournalWriter {
     return ++this.seq;
   }
 
-  /** Buffers the encoded items of one logical write, `src[0, total)` (copied), under `seq`; all land in one frame. */
-  add(kind: Kind, src: Uint8Array, total: number, seq: number): void {
+  /**
+   * Buffers the encoded items of one logical write, `src[0, total)`
+   * (copied), whose items end at `ends` (offsets into `src`), under `seq`
+   * (a clean-close marker is added under the next write's number, which it
+   * does not take); all land in one chunk.
+   */
+  add(kind: Kind, src: Uint8Array, total: number, ends: readonly number[], seq: number): void {
     let c = this.current();
     if (c === undefined || c.kind !== kind || (c.len > 0 && c.len + total > CHUNK_PAYLOAD)) {
-      if (c !== undefined) c.closed = true;
-      const cap = FRAME_HEADER + Math.max(total, this.chunkStart);
-      c = { kind, buf: Buffer.allocUnsafe(cap), len: 0, firstSeq: seq, lastSeq: seq, closed: false, afterSnapshot: this.snapshotActive };
+      this.closeChunk();
+      c = {
+        kind,
+        buf: Buffer.allocUnsafe(Math.max(total, this.chunkStart)),
+        len: 0,
+        ends: [],
+        items: 0,
+        firstRecord: seq,
+        lastSeq: seq,
+        closed: false,
+        afterSnapshot: this.snapshotActive,
+      };
       this.pending.push(c);
-      this.pendingBytes += FRAME_HEADER;
     }
-    const need = FRAME_HEADER + c.len + total;
+    const need = c.len + total;
     if (need > c.buf.length) {
-      const grown = Buffer.allocUnsafe(Math.max(need, Math.min(c.buf.length * 2, FRAME_HEADER + CHUNK_PAYLOAD)));
-      c.buf.copy(grown, 0, 0, FRAME_HEADER + c.len);
+      const grown = Buffer.allocUnsafe(Math.max(need, Math.min(c.buf.length * 2, CHUNK_PAYLOAD)));
+      c.buf.copy(grown, 0, 0, c.len);
       c.buf = grown;
     }
     const b = c.buf;
-    const at = FRAME_HEADER + c.len;
+    const at = c.len;
     if (total <= 64) for (let i = 0; i < total; i++) b[at + i] = src[i]!;
     else b.set(total === src.length ? src : src.subarray(0, total), at);
+    for (const e of ends) c.ends.push(at + e);
+    c.items = c.ends.length;
     c.len += total;
     c.lastSeq = seq;
-    this.pendingBytes += total;
   }
 
   /**
@@ -149,39 +189,79 @@ export class JournalWriter {
    */
   rollbackLast(seq: number): void {
     const c = this.pending[this.pending.length - 1];
-    if (c === undefined || c.firstSeq !== seq || seq !== this.seq) return;
+    if (c === undefined || c.firstRecord !== seq || seq !== this.seq || this.written >= this.pending.length) return;
     this.pending.pop();
-    this.pendingBytes -= FRAME_HEADER + c.len;
     this.seq--;
+    this.relayout();
     this.refreshDurableSeq();
   }
 
   /** Ends the current chunk: later writes start a new frame. */
   closeChunk(): void {
     const c = this.current();
-    if (c !== undefined) c.closed = true;
+    if (c === undefined) return;
+    c.closed = true;
+    this.closedEnd = segmentEnd(this.closedEnd, c);
+  }
+
+  private relayout(): void {
+    let p = this.durableLength;
+    for (const c of this.pending) if (c.closed) p = segmentEnd(p, c);
+    this.closedEnd = p;
   }
 
   private refreshDurableSeq(): void {
-    this.durableSeq = this.pending.length > 0 ? this.pending[0]!.firstSeq - 1 : this.seq;
+    // (A clean-close marker carries the number of the write after the last one.)
+    this.durableSeq = this.pending.length > 0 ? this.pending[0]!.firstRecord - 1 : this.seq;
   }
 
   private commit(count: number, length: number): void {
     const done = this.pending.splice(0, count);
-    for (const c of done) this.pendingBytes -= FRAME_HEADER + c.len;
+    this.written = Math.max(0, this.written - count);
     this.durableLength = length;
     this.lastError = undefined;
+    this.relayout();
     this.refreshDurableSeq();
     this.onDurable?.(done);
   }
 
   private truncateBack(fd: number): void {
+    this.written = 0;
     try {
       this.fs.ftruncateSync(fd, this.durableLength);
     } catch {
       // A later flush rewrites from durableLength; leftover bytes past the
       // end are either identical frames or dropped as a torn tail.
     }
+  }
+
+  /** Writes the pending chunks from index `from` synchronously (no fsync). Returns the end offset. */
+  private writeSync(from: number): number {
+    let pos = this.durableLength;
+    for (let i = 0; i < this.pending.length; i++) {
+      const c = this.pending[i]!;
+      const end = segmentEnd(pos, c);
+      if (i >= from) writeAllSync(this.fs, this.fd, layOut([c], pos), pos);
+      pos = end;
+    }
+    return pos;
+  }
+
+  /**
+   * Write-through: writes every pending chunk to the file now, without
+   * fsync (the bytes survive the end of the thread or process, not a power
+   * loss). Throws `DETS_IO`; then nothing pending is lost.
+   */
+  writeThrough(): void {
+    if (this.closed || this.written >= this.pending.length) return;
+    this.closeChunk();
+    try {
+      this.writeSync(this.written);
+    } catch (e) {
+      this.truncateBack(this.fd);
+      throw (this.lastError = ioError(e, 'write', this.file));
+    }
+    this.written = this.pending.length;
   }
 
   /**
@@ -193,13 +273,9 @@ export class JournalWriter {
     if (this.pending.length === 0) return;
     this.epoch++;
     this.closeChunk();
-    let pos = this.durableLength;
+    let pos: number;
     try {
-      for (const c of this.pending) {
-        const fr = sealFrame(c.buf, c.kind, c.len, pos);
-        writeAllSync(this.fs, this.fd, fr, pos);
-        pos += fr.length;
-      }
+      pos = this.writeSync(this.written);
       this.fs.fsyncSync(this.fd);
     } catch (e) {
       this.truncateBack(this.fd);
@@ -231,6 +307,16 @@ export class JournalWriter {
     while (this.durableSeq < target) {
       if (this.closed) throw new TermstoreError('DETS_CLOSED', `dets: ${this.file} was closed before the write was durable`, { details: { file: this.file } });
       await this.flush();
+      if (this.lastError !== undefined && this.durableSeq < target) throw this.lastError;
+    }
+  }
+
+  /** Resolves once nothing is pending any more (flushing as needed). */
+  async flushAll(): Promise<void> {
+    while (this.pending.length > 0) {
+      if (this.closed) throw new TermstoreError('DETS_CLOSED', `dets: ${this.file} was closed before the write was durable`, { details: { file: this.file } });
+      await this.flush();
+      if (this.lastError !== undefined && this.pending.length > 0) throw this.lastError;
     }
   }
 
@@ -247,14 +333,18 @@ export class JournalWriter {
     const epoch = this.epoch;
     const fd = this.fd;
     const chunks = this.pending.slice();
+    const already = this.written;
     let pos = this.durableLength;
     this.inflight.set(fd, (this.inflight.get(fd) ?? 0) + 1);
     try {
-      for (const c of chunks) {
-        const fr = sealFrame(c.buf, c.kind, c.len, pos);
-        await writeAll(this.fs, fd, fr, pos);
-        if (this.epoch !== epoch || this.closed) return;
-        pos += fr.length;
+      for (let i = 0; i < chunks.length; i++) {
+        const c = chunks[i]!;
+        const end = segmentEnd(pos, c);
+        if (i >= already) {
+          await writeAll(this.fs, fd, layOut([c], pos), pos);
+          if (this.epoch !== epoch || this.closed) return;
+        }
+        pos = end;
       }
       await this.fs.fsync(fd);
       if (this.epoch !== epoch || this.closed) return;
@@ -288,6 +378,7 @@ export class JournalWriter {
 
   /** Closes `fd` now, or once the async operations on it have finished. */
   retire(fd: number): void {
+    if (fd < 0) return;
     if ((this.inflight.get(fd) ?? 0) > 0) this.retired.add(fd);
     else this.closeFd(fd);
   }
@@ -302,8 +393,8 @@ export class JournalWriter {
     this.fd = fd;
     this.durableLength = length;
     this.pending = keep;
-    this.pendingBytes = 0;
-    for (const c of keep) this.pendingBytes += FRAME_HEADER + c.len;
+    this.written = 0;
+    this.relayout();
     this.refreshDurableSeq();
     if (old !== fd) this.retire(old);
   }
@@ -313,119 +404,11 @@ export class JournalWriter {
     if (this.closed) return;
     if (discard) {
       this.pending = [];
-      this.pendingBytes = 0;
+      this.written = 0;
+      this.relayout();
     }
     this.closed = true;
     this.epoch++;
     this.retire(this.fd);
   }
-}
-
-// ---------------------------------------------------------------- scanner
-
-/** A valid frame found by {@link scanFrames}. */
-export interface ScannedFrame {
-  offset: number;
-  kind: Kind;
-  /** The payload; valid only during the callback. */
-  payload: Buffer;
-}
-
-/** What a scan found besides the frames. */
-export interface ScanResult {
-  /** End of the last valid frame (where appends continue). */
-  end: number;
-  /** Byte ranges `[start, end)` between valid frames that are not frames. */
-  damaged: Array<{ offset: number; length: number }>;
-  /** Start of a trailing run of bytes with no valid frame after it, if any. */
-  tailOffset: number | undefined;
-}
-
-const WINDOW = 8 << 20;
-
-/** Sliding read window over a file. */
-class Window {
-  base = 0;
-  buf: Buffer = Buffer.alloc(0);
-  constructor(
-    private readonly fs: FsAdapter,
-    private readonly fd: number,
-    private readonly size: number,
-  ) {}
-  /** Makes `[pos, pos + len)` (clipped to the file) available; returns the index of `pos` in `buf`. */
-  cover(pos: number, len: number): number {
-    const end = Math.min(this.size, pos + len);
-    if (pos >= this.base && end <= this.base + this.buf.length) return pos - this.base;
-    const want = Math.min(this.size - pos, Math.max(WINDOW, len));
-    const buf = Buffer.allocUnsafe(want);
-    const got = readAtSync(this.fs, this.fd, buf, want, pos);
-    this.base = pos;
-    this.buf = got === want ? buf : buf.subarray(0, got);
-    return 0;
-  }
-}
-
-/**
- * Reads frames from `start` to `size`, calling `onFrame` for each valid one
- * in order (`onFrame` returns false for a frame whose content is invalid:
- * it is reported as damaged). Bytes that are not a valid frame are skipped by scanning for
- * the next valid frame (marker, offset and CRC must all check out); a
- * skipped run with a valid frame after it is reported as damaged, one that
- * reaches the end of the file as the tail.
- */
-export function scanFrames(fs: FsAdapter, fd: number, start: number, size: number, onFrame: (f: ScannedFrame) => boolean): ScanResult {
-  const win = new Window(fs, fd, size);
-  const damaged: ScanResult['damaged'] = [];
-  let pos = start;
-  let end = start;
-
-  /** The valid frame at `p`, if any. */
-  const frameAt = (p: number): { kind: Kind; length: number } | undefined => {
-    let i = win.cover(p, FRAME_HEADER);
-    let r = checkFrame(win.buf, i, p);
-    if (!r.ok && r.need !== undefined) {
-      if (p + r.need > size) return undefined;
-      i = win.cover(p, r.need);
-      r = checkFrame(win.buf, i, p);
-    }
-    return r.ok ? r : undefined;
-  };
-
-  /** The offset of the next valid frame at or after `from`, or -1. */
-  const resync = (from: number): number => {
-    let p = from;
-    while (p + FRAME_HEADER <= size) {
-      // Reload only when little of the window is left past `p`.
-      const i = win.cover(p, 64 * 1024);
-      const hit = win.buf.indexOf(FRAME_MARKER, i);
-      if (hit < 0) {
-        const winEnd = win.base + win.buf.length;
-        if (winEnd >= size) return -1;
-        // Keep the last 3 bytes: a marker may straddle the window edge.
-        p = winEnd - (FRAME_MARKER.length - 1);
-        continue;
-      }
-      const cand = win.base + hit;
-      if (frameAt(cand) !== undefined) return cand;
-      p = cand + 1;
-    }
-    return -1;
-  };
-
-  while (pos < size) {
-    const f = frameAt(pos);
-    if (f !== undefined) {
-      const i = win.cover(pos, f.length);
-      const ok = onFrame({ offset: pos, kind: f.kind, payload: win.buf.subarray(i + FRAME_HEADER, i + f.length) });
-      if (!ok) damaged.push({ offset: pos, length: f.length });
-      pos += f.length;
-      end = pos;
-      continue;
-    }
-    const next = resync(pos + 1);
-    if (next < 0) return { end, damaged, tailOffset: pos };
-    damaged.push({ offset: pos, length: next - pos });
-    pos = next;
-  }
-  return { end, damaged, tailOffset: undefined };
 }

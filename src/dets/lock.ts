@@ -1,209 +1,207 @@
 /**
- * One writer per file across processes.
+ * One writer per file: an operating-system lock on the file itself.
  *
- * The lock is proper-lockfile's: an atomic `mkdir` of `<file>.lock`, its
- * mtime refreshed every 5 s; proper-lockfile considers a lock older than
- * 10 s stale. To reopen *at once* after the holder died (SIGKILL, crash),
- * the holder also writes `<file>.lock/owner.json`:
+ * The writer holds an exclusive advisory lock on the table file (Linux:
+ * an open-file-description lock, `F_OFD_SETLK`; macOS and BSD: `flock`;
+ * Windows: `LockFileEx`), through `fs-native-extensions`. So:
  *
- * ```json
- * { "pid": 1234, "host": "box", "bootId": "…", "startTime": "567890", "file": "/abs/path" }
- * ```
+ * - the lock belongs to the file (its device and inode), not to a name: a
+ *   second opener through a symlink, a hard link, a bind mount or a
+ *   container sharing the volume meets the same lock;
+ * - the kernel releases it when the holder dies in any way (SIGKILL, a
+ *   crash, a power cut ends it too): there is no stale lock to judge, no
+ *   pid to trust (pids mean nothing across PID namespaces) and nothing to
+ *   break; of many contenders exactly one gets it;
+ * - a blocked event loop cannot lose it (there is no lease to refresh);
+ * - it conflicts between two opens in one process too, and between worker
+ *   threads; the lock's file handle is a `FileHandle`, which Node closes
+ *   when a worker thread ends however it ends, so a terminated worker
+ *   leaves no lock behind.
  *
- * (`startTime` is field 22 of `/proc/<pid>/stat`, and `bootId` is
- * `/proc/sys/kernel/random/boot_id`, on Linux; absent elsewhere). A process
- * that finds the lock held reads the owner and, when the owner ran on the
- * same host, takes the lock over if that process is gone (`kill(pid, 0)`
- * gives ESRCH, or it is a zombie), or the pid now belongs to a different
- * process (another start time: pid reuse), or the machine rebooted since.
- * Otherwise the open fails at once with `DETS_LOCKED` naming the file.
- * Owners on other hosts (network file systems) fall back to the mtime
- * staleness rule.
+ * After taking the lock the holder checks that the path still names the
+ * file it locked (a compaction may have renamed a new file over it in
+ * between), and tries again if not. Compaction locks the new file before
+ * renaming it over the old one and only then lets the old lock go, so the
+ * path is never unlocked.
  *
- * Writing owner.json changes the lock directory's mtime, which
- * proper-lockfile watches to detect a compromised lock, so the mtime is put
- * back right after. At release, owner.json is removed first, then the
- * directory.
- *
- * `onCompromised` (the lock was lost, e.g. the directory was removed or the
- * event loop was blocked past the stale threshold) is reported to the
- * caller, never thrown.
+ * What it cannot do: it is advisory (a program that does not ask for it,
+ * like `cp` or an editor, is not stopped), and on network file systems it
+ * is only as good as the file system's own locking (NFSv4 and SMB forward
+ * it to the server; NFSv3 needs `lockd`; some FUSE file systems ignore it).
  *
  * @module
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import lockfile from 'proper-lockfile';
+import * as fsp from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { TermstoreError } from '../errors.js';
 
-/** What owner.json records. */
-export interface LockOwner {
-  pid: number;
-  host: string;
-  bootId?: string | undefined;
-  startTime?: string | undefined;
-  file?: string;
+interface NativeLocks {
+  tryLock(fd: number, offset?: number, length?: number, opts?: { shared?: boolean }): boolean;
+  unlock(fd: number, offset?: number, length?: number): void;
+}
+
+let native: NativeLocks | undefined;
+function locks(): NativeLocks {
+  native ??= createRequire(import.meta.url)('fs-native-extensions') as NativeLocks;
+  return native;
+}
+
+/** A file's identity: device and inode. */
+export interface FileIdentity {
+  dev: number;
+  ino: number;
+}
+
+/** The identity as a string key (`dev:ino`). */
+export function identityKey(id: FileIdentity): string {
+  return `${id.dev}:${id.ino}`;
 }
 
 /** A held lock. */
 export interface FileLock {
+  /** The real path locked. */
   readonly file: string;
+  /** The identity of the file locked. */
+  readonly identity: FileIdentity;
   /** Releases the lock (idempotent, never throws). */
   release(): void;
 }
 
-/** The lock directory proper-lockfile uses for `file`. */
-export function lockDir(file: string): string {
-  return `${file}.lock`;
-}
-
-function readText(p: string): string | undefined {
-  try {
-    return fs.readFileSync(p, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-/** Field 22 (starttime) of /proc/<pid>/stat, and the state letter; undefined where there is no /proc. */
-function procStat(pid: number | 'self'): { start: string; state: string } | undefined {
-  const s = readText(`/proc/${pid}/stat`);
-  if (s === undefined) return undefined;
-  const close = s.lastIndexOf(')');
-  if (close < 0) return undefined;
-  const fields = s.slice(close + 2).split(' ');
-  // fields[0] is field 3 (state); starttime is field 22.
-  const start = fields[19];
-  const state = fields[0];
-  return start === undefined || state === undefined ? undefined : { start, state };
-}
-
-let selfInfo: LockOwner | undefined;
-
-/** This process as a lock owner. */
-export function selfOwner(): LockOwner {
-  selfInfo ??= {
-    pid: process.pid,
-    host: os.hostname(),
-    bootId: readText('/proc/sys/kernel/random/boot_id')?.trim(),
-    startTime: procStat('self')?.start,
-  };
-  return selfInfo;
-}
-
-/**
- * True if the owner certainly no longer holds the lock: same host, and the
- * process is gone, a zombie, another process (pid reuse), or from before a reboot.
- */
-export function ownerIsDead(owner: LockOwner): boolean {
-  const me = selfOwner();
-  if (owner.host !== me.host) return false;
-  if (owner.bootId !== undefined && me.bootId !== undefined && owner.bootId !== me.bootId) return true;
-  if (owner.pid === process.pid) {
-    // Our own pid: dead only if it was an earlier process with our pid.
-    return owner.startTime !== undefined && me.startTime !== undefined && owner.startTime !== me.startTime;
-  }
-  try {
-    process.kill(owner.pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return true;
-  }
-  const st = procStat(owner.pid);
-  if (st === undefined) return false;
-  if (st.state === 'Z' || st.state === 'X') return true;
-  return owner.startTime !== undefined && st.start !== owner.startTime;
-}
-
-function readOwner(dir: string): LockOwner | undefined {
-  const s = readText(path.join(dir, 'owner.json'));
-  if (s === undefined) return undefined;
-  try {
-    const o = JSON.parse(s) as LockOwner;
-    return typeof o.pid === 'number' && typeof o.host === 'string' ? o : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function lockedError(file: string, owner: LockOwner | undefined, cause?: unknown): TermstoreError {
-  const who = owner === undefined ? 'another process' : `process ${owner.pid} on ${owner.host}`;
-  return new TermstoreError('DETS_LOCKED', `dets: ${file} is open for writing by ${who}`, {
+function lockedError(file: string, cause?: unknown): TermstoreError {
+  return new TermstoreError('DETS_LOCKED', `dets: ${file} is open for writing by another process or thread (it holds the file's lock)`, {
     cause,
-    details: { file, pid: owner?.pid, host: owner?.host },
+    details: { file },
   });
 }
 
-/** Removes a dead owner's lock, if it is still that owner's. */
-function breakLock(dir: string, dead: LockOwner): boolean {
-  const again = readOwner(dir);
-  if (again === undefined || again.pid !== dead.pid || again.startTime !== dead.startTime || again.host !== dead.host) return false;
+function lockIoError(file: string, e: unknown): TermstoreError {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return new TermstoreError('DETS_IO', `dets: cannot lock ${file}${code ? ` (${code})` : ''}`, { cause: e, details: { file, errno: code } });
+}
+
+/** Unlocks and closes a handle, without waiting (never throws). */
+function drop(h: fsp.FileHandle | number): void {
+  const fd = typeof h === 'number' ? h : h.fd;
   try {
-    fs.rmSync(path.join(dir, 'owner.json'), { force: true });
-    fs.rmdirSync(dir);
-    return true;
+    if (fd >= 0) locks().unlock(fd);
   } catch {
-    return false;
+    // closing releases it anyway
+  }
+  if (typeof h === 'number') {
+    try {
+      fs.closeSync(h);
+    } catch {
+      // ignore
+    }
+  } else {
+    h.close().catch(() => undefined);
+  }
+}
+
+function held(file: string, h: fsp.FileHandle | number, st: fs.Stats): FileLock {
+  let released = false;
+  return {
+    file,
+    identity: { dev: st.dev, ino: st.ino },
+    release() {
+      if (released) return;
+      released = true;
+      drop(h);
+    },
+  };
+}
+
+/** A file opened, ready to be locked synchronously. */
+export interface LockCandidate {
+  /** Takes the lock now; throws `DETS_LOCKED` if it is held. The candidate is used up either way. */
+  take(): FileLock;
+  /** Closes it without locking. */
+  discard(): void;
+}
+
+function candidate(file: string, h: fsp.FileHandle | number): LockCandidate {
+  const fd = typeof h === 'number' ? h : h.fd;
+  return {
+    take() {
+      let got: boolean;
+      try {
+        got = locks().tryLock(fd);
+      } catch (e) {
+        drop(h);
+        throw lockIoError(file, e);
+      }
+      if (!got) {
+        drop(h);
+        throw lockedError(file);
+      }
+      return held(file, h, fs.fstatSync(fd));
+    },
+    discard() {
+      drop(h);
+    },
+  };
+}
+
+/**
+ * Opens `file` to lock it later with a synchronous call. The handle is a
+ * `FileHandle` (closed by Node when a worker thread ends).
+ */
+export async function openForLock(file: string): Promise<LockCandidate> {
+  try {
+    return candidate(file, await fsp.open(file, 'r+'));
+  } catch (e) {
+    throw lockIoError(file, e);
+  }
+}
+
+/** {@link openForLock}, synchronously, with a plain file descriptor (only for the main thread: a worker's would outlive it). */
+export function openForLockSync(file: string): LockCandidate {
+  try {
+    return candidate(file, fs.openSync(file, 'r+'));
+  } catch (e) {
+    throw lockIoError(file, e);
   }
 }
 
 /**
- * Takes the writer lock of `file` (an absolute path; the file need not
- * exist yet). Throws `DETS_LOCKED` at once if a live process holds it.
- * `stale` is proper-lockfile's threshold (ms, min 2000; the lock's mtime
- * is refreshed every `stale / 2`).
+ * Takes the writer lock of the existing file `file` (a real path). Throws
+ * `DETS_LOCKED` at once if another process, thread or open holds it,
+ * `DETS_IO` if the file cannot be opened.
  */
-export function acquireLock(file: string, onCompromised: (err: TermstoreError) => void, stale = 10_000): FileLock {
-  const dir = lockDir(file);
-  const opts = {
-    realpath: false,
-    stale,
-    onCompromised: (err: Error) => {
-      onCompromised(new TermstoreError('DETS_LOCKED', `dets: the lock on ${file} was lost (${err.message}); writes are refused`, { cause: err, details: { file, compromised: true } }));
-    },
-  };
-  let release: () => void;
+export async function acquireLock(file: string): Promise<FileLock> {
   for (let attempt = 0; ; attempt++) {
-    try {
-      release = lockfile.lockSync(file, opts);
-      break;
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      // ENOTEMPTY: proper-lockfile found the lock stale by mtime but could
-      // not remove it because owner.json is inside.
-      if (code !== 'ELOCKED' && code !== 'ENOTEMPTY') {
-        throw new TermstoreError('DETS_IO', `dets: cannot lock ${file}`, { cause: e, details: { file } });
-      }
-      const owner = readOwner(dir);
-      const takeOver = owner !== undefined && (ownerIsDead(owner) || (code === 'ENOTEMPTY' && owner.host !== selfOwner().host));
-      if (attempt < 2 && takeOver && breakLock(dir, owner)) continue;
-      throw lockedError(file, owner, e);
-    }
+    const lock = (await openForLock(file)).take();
+    // The path may name another file by now (a holder's compaction renamed a new file over it).
+    if (stillNames(file, lock.identity)) return lock;
+    lock.release();
+    if (attempt >= 10) throw lockedError(file);
   }
-  // Record the owner, keeping the directory's mtime as proper-lockfile set it.
+}
+
+/** True if some process, thread or open holds the writer lock of `file` (which must exist). */
+export function isLocked(file: string): boolean {
+  let fd: number;
   try {
-    const st = fs.statSync(dir);
-    fs.writeFileSync(path.join(dir, 'owner.json'), JSON.stringify({ ...selfOwner(), file }));
-    fs.utimesSync(dir, st.atime, st.mtime);
+    fd = fs.openSync(file, 'r+');
   } catch {
-    // Without owner.json a dead holder is detected by staleness (10 s) instead.
+    return false;
   }
-  let released = false;
-  return {
-    file,
-    release() {
-      if (released) return;
-      released = true;
-      try {
-        fs.rmSync(path.join(dir, 'owner.json'), { force: true });
-      } catch {
-        // ignore
-      }
-      try {
-        release();
-      } catch {
-        // already released or compromised
-      }
-    },
-  };
+  try {
+    const got = locks().tryLock(fd);
+    if (got) locks().unlock(fd);
+    return !got;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** True if the file `file` names now is the one identified by `id` (false if it is gone or was replaced). */
+export function stillNames(file: string, id: FileIdentity): boolean {
+  try {
+    const st = fs.statSync(file);
+    return st.dev === id.dev && st.ino === id.ino;
+  } catch {
+    return false;
+  }
 }

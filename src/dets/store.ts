@@ -10,11 +10,19 @@
  * `clear` may use the headroom. Before refusing, if the garbage estimate
  * says a compaction would make room, the file is compacted synchronously
  * (the one place a normal write blocks on I/O; it happens only near the
- * limit).
+ * limit). In a worker thread the write is refused and a background
+ * compaction starts instead (see `lock.ts` on why a worker never compacts
+ * synchronously).
+ *
+ * Failures are never reported as success: when writes cannot be saved
+ * (the lock was lost because the file was removed or replaced, or the disk
+ * fails), `sync`, `close`, `whenDurable` and the exit flush say so, with the
+ * number of writes that were not saved.
  *
  * @module
  */
 import * as path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import type { Encoder } from 'cbor-x';
 import type { Engine, TableType, WriteOp, WriteSink } from '../engines/types.js';
 import { TermstoreError } from '../errors.js';
@@ -24,18 +32,26 @@ import { createCodec } from './codec.js';
 import { DEFAULT_COMPACTION, compactAsync, compactSync, shouldCompact, type CompactionHost, type CompactionPolicy, type SnapshotStats } from './compaction.js';
 import { registerForExit, unregisterForExit, type ExitParticipant } from './exit.js';
 import { FlushPolicy, realClock, type AutoSave, type Clock } from './flush.js';
-import { FRAME_HEADER, ItemWriter, Kind, MAX_PAYLOAD, encodeHeader, encodeMarker, type FileHeader } from './format.js';
+import { Kind, SLOT_SIZE, encodeHeader, encodeSlot, encodeSlots, type FileHeader } from './format.js';
 import { fsyncDirSync, nodeFs, writeAllSync, type FsAdapter } from './fs.js';
+import { ItemWriter, WriteEncoder, encodeMarker } from './items.js';
 import { JournalWriter, ioError, type Chunk } from './journal.js';
-import { acquireLock, type FileLock } from './lock.js';
-import { loadFile, readHeader, type RecoveryReport } from './recovery.js';
+import { acquireLock, identityKey, stillNames, type FileIdentity, type FileLock } from './lock.js';
+import { damagedName, realTablePath } from './path.js';
+import { describeLoss, isDamaged, loadFile, readHeader, type RecoveryReport } from './recovery.js';
+import { FileBuilder } from './snapshot.js';
 
 /** Default `maxFileSize`: 2 GiB, as DETS. */
 export const DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024 * 1024;
 
+/** First wait before an automatic compaction is tried again after failing; doubles up to {@link COMPACTION_BACKOFF_MAX}. */
+export const COMPACTION_BACKOFF_MIN = 1000;
+/** Longest wait between automatic compaction attempts after failures. */
+export const COMPACTION_BACKOFF_MAX = 5 * 60 * 1000;
+
 /** Options of {@link DetsStore.open} (already validated by the facade). */
 export interface StoreOptions {
-  /** Absolute path. */
+  /** Path as given (resolved to the real path on open). */
   file: string;
   /** Type for a new file; checked against an existing file's when `typeGiven`. */
   type: TableType;
@@ -49,8 +65,8 @@ export interface StoreOptions {
   fs?: FsAdapter | undefined;
   clock?: Clock | undefined;
   compaction?: Partial<CompactionPolicy> | undefined;
-  /** proper-lockfile's stale threshold in ms (default 10 000; tests use less). */
-  lockStale?: number | undefined;
+  /** Called with the real path and identity once known, before the file is loaded; may throw (e.g. already open in this process). */
+  claim?: ((real: string, identity: string) => void) | undefined;
 }
 
 /** The engine the table will use, made once the file's type and keypos are known. */
@@ -67,11 +83,33 @@ function closeQuietly(fs: FsAdapter, fd: number | undefined): void {
   }
 }
 
+/** True unless `pid` certainly does not exist (in this PID namespace). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/** Writes a line to stderr synchronously (the exit path has no later turn). */
+function stderrLine(s: string): void {
+  try {
+    process.stderr.write(`${s}\n`);
+  } catch {
+    // nothing to do
+  }
+}
+
 /** An open table file. */
 export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
   readonly fs: FsAdapter;
   readonly codec: Encoder;
+  /** The real path of the file (rewrites rename over it). */
   readonly file: string;
+  /** The path as given. */
+  readonly givenFile: string;
   readonly type: TableType;
   readonly keypos: number;
   readonly access: 'read' | 'read_write';
@@ -79,20 +117,23 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
   readonly autoSave: AutoSave;
   readonly recovered: RecoveryReport;
   readonly engine: Engine;
-  /** undefined for read-only tables. */
+  /** A closed writer for read-only tables, so `journal` is never undefined. */
   readonly journal: JournalWriter;
   readonly writable: boolean;
   state: 'open' | 'closing' | 'closed' | 'crashed' = 'open';
-  /** Set when the lock was lost: writes are refused. */
+  /** Set when the writes can no longer be saved (the lock was lost): writes are refused. */
   failing: TermstoreError | undefined;
   /** Where background errors go (the facade emits them as `'error'`). */
   onError: (e: TermstoreError) => void = (e) => process.emitWarning(e.message, { code: e.code });
   generation = 0;
   carry: Chunk[] | undefined;
   compactions = 0;
+  /** The file's identity (`dev:ino`) when opened. */
+  readonly identity: string;
   private header: FileHeader;
   private readonly policy: FlushPolicy;
   private readonly compactionPolicy: CompactionPolicy;
+  private readonly clock: Clock;
   private lock: FileLock | undefined;
   private compaction: Promise<void> | undefined;
   private rowBytes: number;
@@ -102,11 +143,36 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
   private reportedError: TermstoreError | undefined;
   private openedSize = 0;
   private readonly items: ItemWriter;
+  private readonly ends: number[] = [];
+  private readonly encoder: WriteEncoder;
+  /** Slot bookkeeping: generation and index of the newest slot. */
+  private slotGen = 0;
+  private slotIndex = 1;
+  /** Write-through: each write goes to the file at once (worker threads; after the exit flush). */
+  private writeThrough: boolean;
+  /** After the exit flush: every later write is written and fsynced at once. */
+  private exiting = false;
+  private compactionBackoff = 0;
+  private compactionRetryAt = 0;
 
-  private constructor(o: StoreOptions, fs: FsAdapter, codec: Encoder, header: FileHeader, engine: Engine, report: RecoveryReport, journal: JournalWriter | undefined, lock: FileLock | undefined, rowBytes: number, rowCount: number) {
+  private constructor(
+    o: StoreOptions,
+    real: string,
+    fs: FsAdapter,
+    codec: Encoder,
+    header: FileHeader,
+    engine: Engine,
+    report: RecoveryReport,
+    journal: JournalWriter | undefined,
+    lock: FileLock | undefined,
+    identity: string,
+    rowBytes: number,
+    rowCount: number,
+  ) {
     this.fs = fs;
     this.codec = codec;
-    this.file = o.file;
+    this.file = real;
+    this.givenFile = o.file;
     this.header = header;
     this.type = header.type;
     this.keypos = header.keypos;
@@ -116,38 +182,47 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
     this.engine = engine;
     this.recovered = report;
     this.writable = journal !== undefined;
-    // A read-only table gets a closed writer so `journal` is never undefined.
-    this.journal = journal ?? Object.assign(new JournalWriter(fs, -1, header.length, o.file), { closed: true });
+    this.journal = journal ?? Object.assign(new JournalWriter(fs, -1, header.length, real, 0), { closed: true });
     this.lock = lock;
+    this.identity = identity;
     this.rowBytes = rowBytes;
     this.rowCount = rowCount;
+    this.clock = o.clock ?? realClock;
     this.compactionPolicy = { ...DEFAULT_COMPACTION, ...o.compaction };
-    this.policy = new FlushPolicy(this.writable ? o.autoSave : false, o.clock ?? realClock, () => this.backgroundFlush(), () => this.journal.pendingWrites > 0);
+    this.writeThrough = !isMainThread;
+    this.policy = new FlushPolicy(this.writable ? o.autoSave : false, this.clock, () => this.backgroundFlush(), () => this.journal.pendingWrites > 0);
     this.journal.onDurable = (done) => this.durable(done);
     this.items = new ItemWriter(codec);
+    this.encoder = new WriteEncoder(codec);
   }
 
   /**
    * Opens (or creates) a table file and loads it into the engine made by
-   * `makeEngine`. Synchronous; throws a `TermstoreError`.
+   * `makeEngine`. Throws a `TermstoreError`.
    */
-  static open(o: StoreOptions, makeEngine: EngineFactory): DetsStore {
+  static async open(o: StoreOptions, makeEngine: EngineFactory): Promise<DetsStore> {
     const fs = o.fs ?? nodeFs;
     const codec = createCodec();
     const writable = o.access === 'read_write';
+    const real = realTablePath(o.file);
     let store: DetsStore | undefined;
     let lock: FileLock | undefined;
     let fd: number | undefined;
     try {
-      if (writable) lock = acquireLock(o.file, (e) => store?.lockLost(e), o.lockStale);
-      if (!fs.existsSync(o.file)) {
+      if (!fs.existsSync(real)) {
         if (!writable) throw new TermstoreError('DETS_IO', `dets: ${o.file} does not exist (opened with access 'read')`, { details: { file: o.file, errno: 'ENOENT' } });
-        DetsStore.create(fs, codec, o);
-      } else {
-        DetsStore.removeTemps(fs, o.file, writable);
+        DetsStore.create(fs, codec, o, real);
       }
-      fd = fs.openSync(o.file, writable ? 'r+' : 'r');
-      const size = fs.fstatSync(fd).size;
+      // Refuse a second open of the same file in this process (by any name) before anything else.
+      const before = fs.statSync(real) as { dev?: number; ino?: number };
+      o.claim?.(real, identityKey({ dev: before.dev ?? 0, ino: before.ino ?? 0 }));
+      if (writable) lock = await acquireLock(real);
+      fd = fs.openSync(real, writable ? 'r+' : 'r');
+      const st = fs.fstatSync(fd);
+      const identity = lock !== undefined ? identityKey(lock.identity) : identityKey({ dev: st.dev ?? 0, ino: st.ino ?? 0 } as FileIdentity);
+      if (identity !== identityKey({ dev: before.dev ?? 0, ino: before.ino ?? 0 })) o.claim?.(real, identity);
+      if (writable) DetsStore.removeTemps(fs, real);
+      const size = st.size;
       const header = readHeader(fs, fd, size, codec, o.file);
       if ((o.typeGiven && header.type !== o.type) || (o.keyposGiven && header.keypos !== o.keypos)) {
         const opt = o.typeGiven && header.type !== o.type ? 'type' : 'keypos';
@@ -159,9 +234,18 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
       }
       const engine = makeEngine(header.type, header.keypos);
       const loaded = loadFile(fs, fd, size, codec, o.file, engine, o.repair !== false);
+      const report = loaded.report;
+      const damaged = isDamaged(report);
+      if (damaged) {
+        process.emitWarning(`dets: ${o.file} was damaged: ${describeLoss(report)}; every intact record was loaded${writable ? '' : ' (opened read-only: the file was not changed)'}`, {
+          code: 'DETS_DAMAGED',
+          detail: JSON.stringify({ damaged: report.damaged, lost: report.lost }),
+        });
+      }
       let journal: JournalWriter | undefined;
+      const rewrite = writable && (damaged || loaded.header.version < 2 || o.repair === 'force');
       if (writable) {
-        if (loaded.report.tailOffset !== undefined) {
+        if (!rewrite && report.tailOffset !== undefined) {
           try {
             fs.ftruncateSync(fd, loaded.end);
             fs.fsyncSync(fd);
@@ -169,17 +253,26 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
             throw ioError(e, 'truncating the torn tail', o.file);
           }
         }
-        journal = new JournalWriter(fs, fd, loaded.end, o.file, o.autoSave === 0 ? 0 : 16 * 1024);
+        journal = new JournalWriter(fs, fd, loaded.end, real, loaded.lastSeq, o.autoSave === 0 ? 0 : 16 * 1024);
       } else {
         closeQuietly(fs, fd);
       }
       fd = undefined;
-      store = new DetsStore(o, fs, codec, header, engine, loaded.report, journal, lock, loaded.rowBytes, loaded.rowCount);
+      store = new DetsStore(o, real, fs, codec, header, engine, report, journal, lock, identity, loaded.rowBytes, loaded.rowCount);
       store.openedSize = loaded.end;
+      if (loaded.slot !== undefined) {
+        store.slotGen = loaded.slot.slot.generation;
+        store.slotIndex = loaded.slot.index;
+      }
       if (writable) {
-        if (loaded.report.damaged.length > 0 || o.repair === 'force') {
-          compactSync(store);
-          loaded.report.rewritten = true;
+        if (rewrite) {
+          if (damaged) report.keptAs = store.keepOriginal();
+          if (loaded.header.version < 2) report.upgradedFrom = loaded.header.version;
+          await compactAsync(store);
+          report.rewritten = true;
+        } else {
+          // The file is complete up to here: a later cut below it is damage, not a torn tail.
+          store.writeSlot();
         }
         registerForExit(store);
       }
@@ -187,34 +280,40 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
     } catch (e) {
       closeQuietly(fs, fd);
       if (store !== undefined) store.journal.shutdown(true);
-      lock?.release();
+      (store?.lock ?? lock)?.release();
       throw e;
     }
   }
 
-  /** Creates a new file holding only a header, atomically (never a half-written header). */
-  private static create(fs: FsAdapter, codec: Encoder, o: StoreOptions): void {
-    const header = encodeHeader(codec, o.type, o.keypos);
-    if (header.length > o.maxFileSize) {
-      throw new TermstoreError('DETS_FILE_TOO_LARGE', `dets: maxFileSize ${o.maxFileSize} is smaller than the file header`, { details: { file: o.file, maxFileSize: o.maxFileSize } });
+  /** Creates a new file holding only a header and its slots, atomically (never a half-written header). */
+  private static create(fs: FsAdapter, codec: Encoder, o: StoreOptions, real: string): void {
+    const header = encodeHeader(codec, o.type, o.keypos, false);
+    const bytes = Buffer.concat([header, encodeSlots({ generation: 1, committed: header.length + 2 * SLOT_SIZE, lastSeq: 0 })]);
+    if (bytes.length > o.maxFileSize) {
+      throw new TermstoreError('DETS_FILE_TOO_LARGE', `dets: maxFileSize ${o.maxFileSize} is smaller than the ${bytes.length}-byte file header`, {
+        details: { file: o.file, maxFileSize: o.maxFileSize, bytes: bytes.length },
+      });
     }
-    const tmp = `${o.file}.create-${process.pid}-${++tempCounter}`;
+    const tmp = `${real}.create-${process.pid}-${++tempCounter}`;
     let fd: number | undefined;
     try {
       fd = fs.openSync(tmp, 'wx');
-      writeAllSync(fs, fd, header, 0);
+      writeAllSync(fs, fd, bytes, 0);
       fs.fsyncSync(fd);
       fs.closeSync(fd);
       fd = undefined;
       try {
-        fs.linkSync(tmp, o.file); // fails if the file appeared meanwhile: never overwrite
+        fs.linkSync(tmp, real); // fails if the file appeared meanwhile: never overwrite
         fs.unlinkSync(tmp);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EEXIST') throw e;
-        fs.renameSync(tmp, o.file); // file systems without hard links
+        if (code === 'EEXIST') {
+          fs.unlinkSync(tmp);
+          return; // another opener created it first: open theirs
+        }
+        fs.renameSync(tmp, real); // file systems without hard links
       }
-      fsyncDirSync(fs, o.file);
+      fsyncDirSync(fs, real);
     } catch (e) {
       closeQuietly(fs, fd);
       try {
@@ -227,8 +326,7 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
   }
 
   /** Removes temporary files left by a crashed writer (we hold the lock). */
-  private static removeTemps(fs: FsAdapter, file: string, writable: boolean): void {
-    if (!writable) return;
+  private static removeTemps(fs: FsAdapter, file: string): void {
     const dir = path.dirname(file);
     const base = path.basename(file);
     let names: string[];
@@ -238,7 +336,9 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
       return;
     }
     for (const n of names) {
-      if (n.startsWith(`${base}.compact-`) || n.startsWith(`${base}.create-`)) {
+      // Our compaction temps are ours to remove (we hold the lock); a creation temp only if its process is gone.
+      const create = n.startsWith(`${base}.create-`) ? Number(n.slice(base.length + 8).split('-')[0]) : undefined;
+      if (n.startsWith(`${base}.compact-`) || (create !== undefined && Number.isInteger(create) && !processAlive(create))) {
         try {
           fs.unlinkSync(path.join(dir, n));
         } catch {
@@ -248,11 +348,26 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
     }
   }
 
+  /** Keeps the file as it is now beside the table (a hard link, or a copy) before a repair rewrites it; returns its path. */
+  private keepOriginal(): string {
+    const name = damagedName(this.file, (p) => this.fs.existsSync(p));
+    try {
+      this.fs.linkSync(this.file, name);
+    } catch {
+      try {
+        this.fs.copyFileSync(this.file, name);
+      } catch (e) {
+        throw ioError(e, 'keeping the damaged original (nothing was rewritten)', this.givenFile);
+      }
+    }
+    return name;
+  }
+
   // ------------------------------------------------------------ writes
 
   private check(): void {
-    if (this.state !== 'open') throw new TermstoreError('DETS_CLOSED', `dets: ${this.file} is closed`, { details: { file: this.file } });
-    if (!this.writable) throw new TermstoreError('DETS_READ_ONLY', `dets: ${this.file} was opened with access 'read'`, { details: { file: this.file } });
+    if (this.state !== 'open') throw new TermstoreError('DETS_CLOSED', `dets: ${this.givenFile} is closed`, { details: { file: this.givenFile } });
+    if (!this.writable) throw new TermstoreError('DETS_READ_ONLY', `dets: ${this.givenFile} was opened with access 'read'`, { details: { file: this.givenFile } });
     if (this.failing !== undefined) throw this.failing;
   }
 
@@ -275,27 +390,29 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
     this.check();
     if (ops.length === 0 || (ops.length === 1 && this.isNoop(ops[0]!))) return;
     const w = this.items;
+    const ends = this.ends;
     w.reset();
+    ends.length = 0;
+    try {
+      this.encoder.encode(ops, w, ends);
+    } catch (e) {
+      throw new TermstoreError('ETS_BAD_TERM', `dets: a value cannot be stored: ${(e as Error).message}`, { cause: e });
+    }
     let deletesOnly = true;
     let rows = 0;
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i]!;
-      try {
-        w.op(op);
-      } catch (e) {
-        throw new TermstoreError('ETS_BAD_TERM', `dets: a value cannot be stored: ${(e as Error).message}`, { cause: e });
-      }
+    for (const op of ops) {
       if (op.op === 'insert' || op.op === 'replace') deletesOnly = false;
       if (op.op === 'insert') rows += op.rows.length;
     }
     const total = w.size;
     const j = this.journal;
-    if (this.policy.synchronous) j.closeChunk();
+    const synchronous = this.policy.synchronous || this.exiting;
+    if (synchronous || this.writeThrough) j.closeChunk();
     this.ensureRoom(total, deletesOnly);
     const seq = j.nextSeq();
-    j.add(Kind.OPS, w.buf, total, seq);
+    j.add(Kind.OPS, w.buf, total, ends, seq);
     if (w.buf.length > 1 << 20) w.renew(4096); // do not keep a huge scratch buffer
-    if (this.policy.synchronous) {
+    if (synchronous) {
       try {
         j.flushSync();
       } catch (e) {
@@ -303,6 +420,14 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
         throw e;
       }
     } else {
+      if (this.writeThrough) {
+        try {
+          j.writeThrough();
+        } catch (e) {
+          // Still buffered: the next flush retries, and reports if it fails.
+          this.report(e);
+        }
+      }
       this.policy.noteWrite();
     }
     this.bytesSinceCompaction += total;
@@ -325,27 +450,44 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
   private ensureRoom(total: number, deletesOnly: boolean): void {
     const j = this.journal;
     const limit = deletesOnly ? this.maxFileSize : this.maxFileSize - this.deleteHeadroom;
-    if (total > MAX_PAYLOAD || j.projectedLength + j.costOf(Kind.OPS, total) > limit) {
-      const cost = FRAME_HEADER + total;
-      // A compacted file: header + begin/end markers + rows in ~1 MiB frames.
-      const live = this.liveEstimate();
-      const compacted = this.header.length + 96 + live + FRAME_HEADER * Math.ceil(live / (1 << 20));
-      const garbage = j.projectedLength - compacted;
-      if (total <= MAX_PAYLOAD && this.bytesSinceCompaction > 0 && garbage > 0 && compacted + cost <= limit) {
+    const cost = j.costOf(Kind.OPS, total);
+    if (j.projectedLength + cost <= limit) return;
+    // A compacted file: header and slots, markers, rows (frame headers about 0.1%).
+    const live = this.liveEstimate();
+    const compacted = this.header.length + 512 + Math.ceil(live * 1.002);
+    const garbage = j.projectedLength - compacted;
+    const helps = this.bytesSinceCompaction > 0 && garbage > 0 && compacted + cost <= limit;
+    if (helps) {
+      if (isMainThread) {
         compactSync(this);
         if (j.projectedLength + j.costOf(Kind.OPS, total) <= limit) return;
+      } else {
+        this.maybeCompact(true);
       }
-      throw new TermstoreError(
-        'DETS_FILE_TOO_LARGE',
-        `dets: writing ${total} bytes would take ${this.file} past maxFileSize ${this.maxFileSize} (file ${j.projectedLength} bytes with buffered writes); nothing was written`,
-        { details: { file: this.file, maxFileSize: this.maxFileSize, fileSize: j.projectedLength, bytes: total } },
-      );
     }
+    throw new TermstoreError(
+      'DETS_FILE_TOO_LARGE',
+      `dets: writing ${cost} bytes would take ${this.givenFile} to ${j.projectedLength + cost} bytes, past maxFileSize ${limit === this.maxFileSize ? this.maxFileSize : `${this.maxFileSize} less ${this.deleteHeadroom} kept for deletes`} (the file holds ${j.projectedLength} bytes with buffered writes); nothing was written${helps && !isMainThread ? '; a compaction has started, retry once it is done' : ''}`,
+      { details: { file: this.givenFile, maxFileSize: this.maxFileSize, limit, fileSize: j.projectedLength, bytes: cost } },
+    );
   }
 
   // ------------------------------------------------------------ flushing
 
+  /** True if the path still names our file; otherwise the lock is lost (the file was removed or replaced). */
+  private checkLock(): boolean {
+    if (this.failing !== undefined) return false;
+    if (this.lock === undefined || stillNames(this.file, this.lock.identity)) return true;
+    this.lockLost(
+      new TermstoreError('DETS_LOCKED', `dets: ${this.givenFile} was removed or replaced by another program while open; its writes can no longer be saved`, {
+        details: { file: this.givenFile, unsavedWrites: this.journal.pendingWrites },
+      }),
+    );
+    return false;
+  }
+
   private backgroundFlush(): Promise<void> {
+    if (!this.checkLock()) return Promise.resolve();
     return this.journal.flush().then(
       () => undefined,
       (e) => this.report(e),
@@ -353,7 +495,7 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
   }
 
   private report(e: unknown): void {
-    const err = e instanceof TermstoreError ? e : ioError(e, 'flush', this.file);
+    const err = e instanceof TermstoreError ? e : ioError(e, 'flush', this.givenFile);
     // One report per failure streak: a disk that stays full does not flood.
     if (this.reportedError !== undefined) return;
     this.reportedError = err;
@@ -369,37 +511,75 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
       for (const w of this.waiters) (w.seq <= d ? w.resolve() : keep.push(w));
       this.waiters = keep;
     }
-    if (done.length > 0) this.maybeCompact();
+    if (done.length > 0) this.maybeCompact(false);
   }
 
-  private maybeCompact(): void {
-    if (this.compaction !== undefined || this.state !== 'open' || this.failing !== undefined) return;
+  private maybeCompact(force: boolean): void {
+    if (this.compaction !== undefined || this.state !== 'open' || this.failing !== undefined || this.exiting) return;
+    if (this.clock.now() < this.compactionRetryAt) return;
     const j = this.journal;
-    if (shouldCompact(j.projectedLength, this.header.length + this.liveEstimate(), this.compactionPolicy)) {
-      this.compact().catch((e) => this.report(e));
+    if (force || shouldCompact(j.projectedLength, this.header.length + this.liveEstimate(), this.compactionPolicy)) {
+      this.compact().then(
+        () => {
+          this.compactionBackoff = 0;
+          this.compactionRetryAt = 0;
+        },
+        (e) => {
+          // Back off: a disk that stays full is not asked again after every flush.
+          this.compactionBackoff = Math.min(COMPACTION_BACKOFF_MAX, Math.max(COMPACTION_BACKOFF_MIN, this.compactionBackoff * 2));
+          this.compactionRetryAt = this.clock.now() + this.compactionBackoff;
+          this.report(e);
+        },
+      );
     }
   }
 
-  /** Resolves when every write made so far is on disk (flushing now). Rejects with `DETS_IO`. */
+  /** The error saying `n` writes were not saved because of `cause`. */
+  private unsaved(cause: TermstoreError): TermstoreError {
+    const n = this.journal.pendingWrites;
+    if (n === 0) return cause;
+    return new TermstoreError(cause.code, `dets: ${n} write(s) to ${this.givenFile} were not saved: ${cause.message}`, {
+      cause,
+      details: { file: this.givenFile, unsavedWrites: n },
+    });
+  }
+
+  /** Resolves when every write made so far is on disk (flushing now). Rejects with `DETS_IO`, or `DETS_LOCKED` naming the writes not saved. */
   async sync(): Promise<void> {
-    if (this.state === 'closed' || this.state === 'crashed') throw new TermstoreError('DETS_CLOSED', `dets: ${this.file} is closed`, { details: { file: this.file } });
+    if (this.state === 'closed' || this.state === 'crashed') throw new TermstoreError('DETS_CLOSED', `dets: ${this.givenFile} is closed`, { details: { file: this.givenFile } });
     if (!this.writable) return;
-    if (this.failing !== undefined) throw this.failing;
+    if (this.failing !== undefined || !this.checkLock()) throw this.unsaved(this.failing!);
     await this.journal.syncAll();
   }
 
-  /** Resolves when every write made so far is on disk, without forcing a flush. */
+  /**
+   * Resolves when every write made so far is on disk, without forcing a
+   * flush; rejects if they cannot be saved. Keeps the process alive until
+   * then (a process with nothing else to do flushes at once).
+   */
   whenDurable(): Promise<void> {
     const seq = this.journal.seq;
     if (!this.writable || this.journal.durableSeq >= seq) return Promise.resolve();
-    if (this.state !== 'open' && this.state !== 'closing') return Promise.reject(new TermstoreError('DETS_CLOSED', `dets: ${this.file} is closed`, { details: { file: this.file } }));
+    if (this.failing !== undefined) return Promise.reject(this.unsaved(this.failing));
+    if (this.state !== 'open' && this.state !== 'closing') return Promise.reject(new TermstoreError('DETS_CLOSED', `dets: ${this.givenFile} is closed`, { details: { file: this.givenFile } }));
     return new Promise((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
+  }
+
+  /** The event loop is about to empty with `whenDurable` callers waiting: flush now so they can go on. */
+  beforeExit(): void {
+    if (this.waiters.length === 0 || this.state !== 'open') return;
+    if (!this.checkLock()) return;
+    this.journal.flush().catch((e: unknown) => {
+      const err = e instanceof TermstoreError ? e : ioError(e, 'flush', this.givenFile);
+      for (const w of this.waiters.splice(0)) w.reject(err);
+    });
   }
 
   /** Rewrites the file without garbage (in the background). */
   compact(): Promise<void> {
-    if (this.state !== 'open') return Promise.reject(new TermstoreError('DETS_CLOSED', `dets: ${this.file} is closed`, { details: { file: this.file } }));
-    if (!this.writable) return Promise.reject(new TermstoreError('DETS_READ_ONLY', `dets: ${this.file} was opened with access 'read'`, { details: { file: this.file } }));
+    if (this.state !== 'open') return Promise.reject(new TermstoreError('DETS_CLOSED', `dets: ${this.givenFile} is closed`, { details: { file: this.givenFile } }));
+    if (!this.writable) return Promise.reject(new TermstoreError('DETS_READ_ONLY', `dets: ${this.givenFile} was opened with access 'read'`, { details: { file: this.givenFile } }));
+    if (this.failing !== undefined) return Promise.reject(this.failing);
     if (this.compaction !== undefined) return this.compaction;
     const p = compactAsync(this).finally(() => {
       if (this.compaction === p) this.compaction = undefined;
@@ -410,8 +590,8 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
 
   // ------------------------------------------------------------ CompactionHost
 
-  newHeader(): Buffer {
-    return encodeHeader(this.codec, this.type, this.keypos);
+  newBuilder(): FileBuilder {
+    return new FileBuilder(this.codec, this.type, this.keypos);
   }
 
   liveRows(): Row[] {
@@ -423,60 +603,107 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
     return `${this.file}.compact-${process.pid}-${++tempCounter}`;
   }
 
+  adoptLock(lock: FileLock): void {
+    const old = this.lock;
+    this.lock = lock;
+    old?.release();
+  }
+
   installed(stats: SnapshotStats): void {
+    this.header = { ...this.header, version: 2, snapshot: true, slotsAt: stats.slotsAt, length: stats.headerLength };
     this.generation++;
     this.compactions++;
     this.rowBytes = stats.rowBytes;
     this.rowCount = stats.rows;
     this.bytesSinceCompaction = 0;
+    this.slotGen = 1;
+    this.slotIndex = 0;
     this.durable([]);
+  }
+
+  // ------------------------------------------------------------ slots
+
+  /** Records in the file that it is complete up to its durable length (in place, alternating slots; fsynced). Never throws. */
+  private writeSlot(): void {
+    const j = this.journal;
+    if (j.closed || j.fd < 0) return;
+    const index = 1 - this.slotIndex;
+    const slot = encodeSlot({ generation: this.slotGen + 1, committed: j.durableLength, lastSeq: j.durableSeq });
+    try {
+      writeAllSync(this.fs, j.fd, slot, this.header.slotsAt + index * SLOT_SIZE);
+      this.fs.fsyncSync(j.fd);
+      this.slotGen++;
+      this.slotIndex = index;
+    } catch {
+      // The other slot still holds an earlier (smaller) complete length.
+    }
   }
 
   // ------------------------------------------------------------ lifecycle
 
-  /** Called by the lock when it was lost: refuse writes, report. */
+  /** Called when the writes can no longer be saved: refuse writes, report. */
   lockLost(e: TermstoreError): void {
     if (this.failing !== undefined || this.state !== 'open') return;
     this.failing = e;
     this.policy.dispose();
-    this.lock = undefined;
-    this.onError(e);
-  }
-
-  /** Synchronous flush at process exit (see exit.ts). */
-  exitFlush(): void {
-    if (this.state !== 'open' && this.state !== 'closing') return;
-    if (this.failing === undefined) {
-      try {
-        this.journal.flushSync();
-      } catch {
-        // Nothing can be reported now; the next open recovers what is on disk.
-      }
-    }
-    this.generation++;
-    this.journal.shutdown(false);
-    this.state = 'closed';
     this.lock?.release();
     this.lock = undefined;
+    const err = this.unsaved(e);
+    for (const w of this.waiters.splice(0)) w.reject(err);
+    this.onError(err);
+  }
+
+  /**
+   * Synchronous flush at process (or worker) exit (see exit.ts). The table
+   * stays usable: writes made after it (by later exit handlers, or while a
+   * signal is being delivered) are written and fsynced at once, never
+   * refused. The lock goes with the process.
+   */
+  exitFlush(): void {
+    if (this.state !== 'open' && this.state !== 'closing') return;
+    if (this.failing !== undefined) {
+      const n = this.journal.pendingWrites;
+      if (n > 0) stderrLine(`termstore: ${n} write(s) to ${this.givenFile} were not saved: ${this.failing.message}`);
+      return;
+    }
+    try {
+      this.journal.flushSync();
+      this.writeSlot();
+    } catch (e) {
+      const n = this.journal.pendingWrites;
+      stderrLine(`termstore: ${n} write(s) to ${this.givenFile} could not be saved at exit: ${(e as Error).message}`);
+    }
+    this.exiting = true;
+    this.policy.dispose();
   }
 
   /**
    * Flushes (with a clean-close marker), then releases the file. Rejects
    * with `DETS_IO` if the data cannot be written; the table then stays
-   * open so nothing is lost, and `close` can be retried.
+   * open so nothing is lost, and `close` can be retried. If the writes can
+   * no longer be saved at all (the lock was lost), the table is closed and
+   * the promise rejects with `DETS_LOCKED` naming how many were lost.
    */
   async close(): Promise<void> {
     if (this.state === 'closed' || this.state === 'crashed') return;
-    if (this.state === 'closing') throw new TermstoreError('DETS_CLOSED', `dets: ${this.file} is already closing`, { details: { file: this.file } });
-    if (this.writable && this.failing === undefined) {
+    if (this.state === 'closing') throw new TermstoreError('DETS_CLOSED', `dets: ${this.givenFile} is already closing`, { details: { file: this.givenFile } });
+    if (this.writable) {
+      if (this.failing !== undefined || !this.checkLock()) {
+        const err = this.unsaved(this.failing!);
+        const lostWrites = this.journal.pendingWrites;
+        this.finish('closed');
+        if (lostWrites > 0) throw err;
+        return;
+      }
       this.state = 'closing';
       try {
         const j = this.journal;
         const marker = encodeMarker(this.codec, { at: Date.now(), rows: this.engine.size() });
         if (j.projectedLength + j.costOf(Kind.CLEAN_CLOSE, marker.length) <= this.maxFileSize) {
-          j.add(Kind.CLEAN_CLOSE, marker, marker.length, j.nextSeq());
+          j.add(Kind.CLEAN_CLOSE, marker, marker.length, [marker.length], j.seq + 1);
         }
-        await j.syncAll();
+        await j.flushAll();
+        this.writeSlot();
       } catch (e) {
         this.state = 'open';
         throw e;
@@ -492,8 +719,8 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
     this.journal.shutdown(state === 'crashed');
     unregisterForExit(this);
     if (state === 'closed') this.releaseLock();
-    const err = new TermstoreError('DETS_CLOSED', `dets: ${this.file} was ${state} before the write was durable`, { details: { file: this.file } });
-    for (const w of this.waiters.splice(0)) (state === 'closed' ? w.resolve() : w.reject(err));
+    const err = new TermstoreError('DETS_CLOSED', `dets: ${this.givenFile} was ${state} before the write was durable`, { details: { file: this.givenFile } });
+    for (const w of this.waiters.splice(0)) (state === 'closed' && this.failing === undefined ? w.resolve() : w.reject(this.failing ? this.unsaved(this.failing) : err));
   }
 
   /**
@@ -506,8 +733,7 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
     this.finish('crashed');
     await this.journal.exclusive(() => undefined);
     await this.compaction?.catch(() => undefined);
-    this.lock?.release();
-    this.lock = undefined;
+    this.releaseLock();
   }
 
   private releaseLock(): void {
@@ -540,4 +766,3 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
     return this.header;
   }
 }
-

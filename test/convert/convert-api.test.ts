@@ -72,13 +72,25 @@ describe('inspectFile, verifyFile, openTableFile', () => {
     expect(await inspectFile(j)).toMatchObject({ format: 'jsonl', meta: { name: 'fixture_large' }, rows: undefined });
   });
 
-  it('verifyFile counts the rows and reports a dets journal torn tail as a warning; an unclosed DETS file is refused', async () => {
+  it('verifyFile: a converted dets file is complete, so a cut is damage; a journal torn tail is a warning; an unclosed DETS file is refused', async () => {
     const f = out('tsdb');
     await convert(LARGE, f);
     const bytes = readFileSync(f);
     writeFileSync(f, bytes.subarray(0, bytes.length - 10));
-    const v = await verifyFile(f);
-    expect(v.rowsRead).toBe(20000);
+    const cut = await errorOf(() => verifyFile(f));
+    expect(cut.code).toBe('CONVERT_CORRUPT');
+    // A table that crashed in the middle of a write: the torn write was never durable.
+    const j = out('tsdb');
+    const t = await dets.openFile('torn-journal', { file: j, autoSave: false });
+    for (let i = 0; i < 100; i++) dets.insert(t, [i, 'r']);
+    await dets.sync(t);
+    dets.insert(t, [100, 'x'.repeat(1000)]);
+    await dets.sync(t);
+    await dets.simulateCrash(t);
+    const whole = readFileSync(j);
+    writeFileSync(j, whole.subarray(0, whole.length - 10));
+    const v = await verifyFile(j);
+    expect(v.rowsRead).toBe(100);
     expect(v.warnings.join()).toMatch(/torn write/);
     expect((await errorOf(() => verifyFile(join(FIXTURES, 'dets', 'unclosed.dets')))).code).toBe('CONVERT_CORRUPT');
   });

@@ -11,13 +11,17 @@ export interface Child {
   /** Resolves when the child has exited (and been reaped). */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stderr(): string;
+  /** Writes a line to the child's stdin (only with `stdin: true`). */
+  send(line: string): void;
 }
 
-export function runChild(script: string, args: string[], env: Record<string, string> = {}): Child {
+export function runChild(script: string, args: string[], env: Record<string, string> = {}, o: { stdin?: boolean; prefix?: string[] } = {}): Child {
   const dist = ensureBuilt();
-  const proc = spawn(process.execPath, [path.join(CHILDREN, script), ...args], {
+  const argv = [process.execPath, path.join(CHILDREN, script), ...args];
+  const [cmd, ...rest] = [...(o.prefix ?? []), ...argv];
+  const proc = spawn(cmd!, rest, {
     env: { ...process.env, ...env, TERMSTORE_DIST: dist },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [o.stdin === true ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
   let buf = '';
@@ -44,6 +48,9 @@ export function runChild(script: string, args: string[], env: Record<string, str
     lines,
     exited,
     stderr: () => err,
+    send(line) {
+      proc.stdin?.write(`${line}\n`);
+    },
     waitFor(re, timeoutMs = 15_000) {
       const hit = lines.find((l) => re.test(l));
       if (hit !== undefined) return Promise.resolve(hit);

@@ -3,11 +3,11 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import { createCodec, fromWire, toWire, TAG } from '../../src/dets/codec.js';
 import { crc32, crc32Js } from '../../src/dets/crc32.js';
-import { decodeItems, encodeOp, encodeRow, opFromWire, rowFromWire } from '../../src/dets/format.js';
+import { decodeItems, encodeOp, encodeRow, opFromWire, rowFromWire } from '../../src/dets/items.js';
 import { copyRow, copyTerm } from '../../src/term/copy.js';
 import { exactEquals } from '../../src/term/equal.js';
 import { Tuple, type Term } from '../../src/term/types.js';
-import { openStore, rmDir, tmpDir } from './helpers.js';
+import { openStore, rmDir, tmpDir, type TestTable } from './helpers.js';
 import { everyTermType, sameTerm, termArb } from './terms.js';
 
 const codec = createCodec();
@@ -88,13 +88,13 @@ describe('every term type through a real file', () => {
   test('rows written, closed, reopened and compacted read back identical', async () => {
     const file = path.join(dir, 'terms.dets');
     const all = everyTermType();
-    const t = openStore(file, { type: 'duplicate_bag' });
+    const t = await openStore(file, { type: 'duplicate_bag' });
     all.forEach((v, i) => t.insert([i, v, Tuple.from([v])]));
     const samples = fc.sample(termArb, { numRuns: 300, seed: 42 });
     samples.forEach((v, i) => t.insert([1000 + i, v]));
     await t.store.close();
 
-    const check = (tt: ReturnType<typeof openStore>): void => {
+    const check = (tt: TestTable): void => {
       all.forEach((v, i) => {
         const got = tt.lookup(i);
         expect(got.length).toBe(1);
@@ -103,11 +103,11 @@ describe('every term type through a real file', () => {
       });
       samples.forEach((v, i) => expect(sameTerm(tt.lookup(1000 + i)[0]![1], v)).toBe(true));
     };
-    const t2 = openStore(file);
+    const t2 = await openStore(file);
     check(t2);
     await t2.store.compact();
     await t2.store.close();
-    const t3 = openStore(file);
+    const t3 = await openStore(file);
     expect(t3.store.recovered.snapshotRows).toBe(all.length + samples.length);
     check(t3);
     await t3.store.close();

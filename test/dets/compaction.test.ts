@@ -15,7 +15,7 @@ const state = (rows: Iterable<Row>): string[] => [...rows].map((r) => canonical(
 const temps = (f: string): string[] => fs.readdirSync(path.dirname(f)).filter((x) => x.startsWith(`${path.basename(f)}.compact-`));
 
 async function reopenState(f: string): Promise<string[]> {
-  const t = openStore(f);
+  const t = await openStore(f);
   const s = state(t.rows());
   await t.store.simulateCrash();
   return s;
@@ -31,7 +31,7 @@ describe('thresholds', () => {
 
   test('overwrites trigger an automatic compaction after a flush; the file shrinks and reopens the same', async () => {
     const f = file();
-    const t = openStore(f, { autoSave: false, compaction: { minBytes: 20_000, ratio: 2 } });
+    const t = await openStore(f, { autoSave: false, compaction: { minBytes: 20_000, ratio: 2 } });
     for (let round = 0; round < 30; round++) {
       for (let k = 0; k < 100; k++) t.insert([k, round, 'x'.repeat(40)]);
       await t.store.sync();
@@ -53,7 +53,7 @@ describe('background compaction with concurrent writes', () => {
 
   test('writes and syncs made while it runs are in the new file', async () => {
     const f = file();
-    const t = openStore(f, { autoSave: 5 });
+    const t = await openStore(f, { autoSave: 5 });
     await fill(t, 60_000);
     const p = t.store.compact();
     let syncsDuring = 0;
@@ -85,7 +85,7 @@ describe('background compaction with concurrent writes', () => {
       return write(fd, b, o, l, p);
     };
     const f = file();
-    const t = openStore(f, { autoSave: false, fs: slow });
+    const t = await openStore(f, { autoSave: false, fs: slow });
     await fill(t, 60_000);
     let done = false;
     const p = t.store.compact().then(() => (done = true));
@@ -105,7 +105,7 @@ describe('background compaction with concurrent writes', () => {
 
   test('a crash during compaction leaves the old file with every synced write', async () => {
     const f = file();
-    const t = openStore(f, { autoSave: false });
+    const t = await openStore(f, { autoSave: false });
     await fill(t, 60_000);
     const p = t.store.compact();
     t.insert([-5, 'synced during compaction']);
@@ -121,7 +121,7 @@ describe('background compaction with concurrent writes', () => {
   test('a failing compaction is reported; the old file stays in use; a retry works', async () => {
     const ffs = new FaultyFs();
     const f = file();
-    const t = openStore(f, { autoSave: false, fs: ffs });
+    const t = await openStore(f, { autoSave: false, fs: ffs });
     await fill(t, 5000);
     const before = fs.statSync(f).size;
     ffs.budget = 10_000;
@@ -145,14 +145,14 @@ describe('background compaction with concurrent writes', () => {
 
   test('temporary files of a crashed compaction are removed by the next read-write open', async () => {
     const f = file();
-    const t = openStore(f);
+    const t = await openStore(f);
     t.insert([1]);
     await t.store.close();
     fs.writeFileSync(`${f}.compact-999999-1`, 'partial');
-    const t2 = openStore(f, { access: 'read' });
+    const t2 = await openStore(f, { access: 'read' });
     expect(temps(f).length).toBe(1); // a reader leaves them alone
     await t2.store.close();
-    const t3 = openStore(f);
+    const t3 = await openStore(f);
     expect(temps(f)).toEqual([]);
     expect(t3.rows().length).toBe(1);
     await t3.store.close();

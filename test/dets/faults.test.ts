@@ -22,7 +22,7 @@ describe('a failing disk', () => {
   test('ENOSPC mid-write: sync rejects with DETS_IO, the file is untouched, a later sync retries', async () => {
     const ffs = new FaultyFs();
     const f = file();
-    const t = openStore(f, { fs: ffs, autoSave: false });
+    const t = await openStore(f, { fs: ffs, autoSave: false });
     for (let i = 0; i < 50; i++) t.insert([i, 'before']);
     await t.store.sync();
     const onDisk = fs.readFileSync(f);
@@ -40,7 +40,7 @@ describe('a failing disk', () => {
     await t.store.sync();
     expect(t.store.journal.pendingWrites).toBe(0);
     await t.store.simulateCrash();
-    const t2 = openStore(f);
+    const t2 = await openStore(f);
     expect(t2.rows().length).toBe(5000);
     expect(t2.store.recovered.damaged).toEqual([]);
     await t2.store.close();
@@ -49,7 +49,7 @@ describe('a failing disk', () => {
   test('a failing fsync keeps the data pending and reports it', async () => {
     const ffs = new FaultyFs();
     const f = file();
-    const t = openStore(f, { fs: ffs, autoSave: false });
+    const t = await openStore(f, { fs: ffs, autoSave: false });
     t.insert([1, 'a']);
     ffs.failFsync = true;
     const err = await rejection(t.store.sync());
@@ -58,7 +58,7 @@ describe('a failing disk', () => {
     ffs.failFsync = false;
     await t.store.sync();
     await t.store.close();
-    const t2 = openStore(f);
+    const t2 = await openStore(f);
     expect(t2.lookup(1).length).toBe(1);
     await t2.store.close();
   });
@@ -67,7 +67,7 @@ describe('a failing disk', () => {
     const ffs = new FaultyFs();
     const clock = new FakeClock();
     const f = file();
-    const t = openStore(f, { fs: ffs, clock, autoSave: 1000 });
+    const t = await openStore(f, { fs: ffs, clock, autoSave: 1000 });
     const errors: TermstoreError[] = [];
     t.store.onError = (e) => errors.push(e);
     ffs.budget = 0;
@@ -92,7 +92,7 @@ describe('a failing disk', () => {
     expect(errors.length).toBe(2); // a new streak is reported again
     ffs.budget = Infinity;
     await t.store.close();
-    const t2 = openStore(f);
+    const t2 = await openStore(f);
     expect(t2.rows().length).toBe(3);
     await t2.store.close();
   });
@@ -100,7 +100,7 @@ describe('a failing disk', () => {
   test('autoSave 0: a failed write throws DETS_IO and changes nothing', async () => {
     const ffs = new FaultyFs();
     const f = file();
-    const t = openStore(f, { fs: ffs, autoSave: 0 });
+    const t = await openStore(f, { fs: ffs, autoSave: 0 });
     t.insert([1, 'a']);
     const before = fs.readFileSync(f);
     ffs.budget = 5;
@@ -117,7 +117,7 @@ describe('a failing disk', () => {
     ffs.budget = Infinity;
     t.insert([3, 'c']);
     await t.store.simulateCrash();
-    const t2 = openStore(f);
+    const t2 = await openStore(f);
     expect(t2.rows().map((r) => r[0]).sort()).toEqual([1, 3]);
     await t2.store.close();
   });
@@ -125,7 +125,7 @@ describe('a failing disk', () => {
   test('close that cannot flush rejects and leaves the table open; a retry succeeds', async () => {
     const ffs = new FaultyFs();
     const f = file();
-    const t = openStore(f, { fs: ffs, autoSave: false });
+    const t = await openStore(f, { fs: ffs, autoSave: false });
     t.insert([1, 'a']);
     ffs.code = 'EIO';
     ffs.budget = 0;
@@ -135,7 +135,7 @@ describe('a failing disk', () => {
     t.insert([2, 'b']);
     ffs.budget = Infinity;
     await t.store.close();
-    const t2 = openStore(f);
+    const t2 = await openStore(f);
     expect(t2.rows().length).toBe(2);
     await t2.store.close();
   });

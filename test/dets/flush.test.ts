@@ -69,7 +69,7 @@ describe('autoSave on a real file', () => {
   test('default 3000: nothing reaches the disk before the tick, everything after it', async () => {
     const clock = new FakeClock();
     const f = file();
-    const t = openStore(f, { clock });
+    const t = await openStore(f, { clock });
     const base = fs.statSync(f).size;
     for (let i = 0; i < 100; i++) {
       t.insert([i, 'x'.repeat(10)]);
@@ -88,7 +88,7 @@ describe('autoSave on a real file', () => {
   test('autoSave false: only sync writes', async () => {
     const clock = new FakeClock();
     const f = file();
-    const t = openStore(f, { clock, autoSave: false });
+    const t = await openStore(f, { clock, autoSave: false });
     const base = fs.statSync(f).size;
     t.insert([1, 'a']);
     clock.advance(1e9);
@@ -101,7 +101,7 @@ describe('autoSave on a real file', () => {
 
   test('autoSave 0: every write is on disk when the call returns', async () => {
     const f = file();
-    const t = openStore(f, { autoSave: 0 });
+    const t = await openStore(f, { autoSave: 0 });
     let size = fs.statSync(f).size;
     for (let i = 0; i < 20; i++) {
       t.insert([i, i]);
@@ -111,14 +111,14 @@ describe('autoSave on a real file', () => {
       size = s;
     }
     await t.store.simulateCrash();
-    const t2 = openStore(f);
+    const t2 = await openStore(f);
     expect(t2.rows().length).toBe(20);
     await t2.store.close();
   });
 
   test('whenDurable resolves after the next flush, not before', async () => {
     const clock = new FakeClock();
-    const t = openStore(file(), { clock, autoSave: 500 });
+    const t = await openStore(file(), { clock, autoSave: 500 });
     t.insert([1, 1]);
     let done = false;
     void t.store.whenDurable().then(() => (done = true));

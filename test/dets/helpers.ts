@@ -45,7 +45,7 @@ export class TestTable {
   }
 }
 
-export function openStore(file: string, o: Partial<StoreOptions> = {}): TestTable {
+export async function openStore(file: string, o: Partial<StoreOptions> = {}): Promise<TestTable> {
   const opts: StoreOptions = {
     file,
     type: o.type ?? 'set',
@@ -59,9 +59,8 @@ export function openStore(file: string, o: Partial<StoreOptions> = {}): TestTabl
     fs: o.fs,
     clock: o.clock,
     compaction: o.compaction,
-    lockStale: o.lockStale,
   };
-  return new TestTable(DetsStore.open(opts, (type: TableType, keypos: number) => createEngine(type, keypos - 1)));
+  return new TestTable(await DetsStore.open(opts, (type: TableType, keypos: number) => createEngine(type, keypos - 1)));
 }
 
 function errno(code: string, message: string): NodeJS.ErrnoException {
@@ -107,6 +106,9 @@ export class FaultyFs implements FsAdapter {
   linkSync = (a: string, b: string) => this.base.linkSync(a, b);
   unlinkSync = (f: string) => this.base.unlinkSync(f);
   readdirSync = (d: string) => this.base.readdirSync(d);
+  fchmodSync = (fd: number, mode: number) => this.base.fchmodSync(fd, mode);
+  fchownSync = (fd: number, uid: number, gid: number) => this.base.fchownSync(fd, uid, gid);
+  copyFileSync = (a: string, b: string) => this.base.copyFileSync(a, b);
   write = async (fd: number, b: Uint8Array, o: number, l: number, p: number): Promise<number> => {
     this.writes++;
     const n = this.take(l);

@@ -1,18 +1,21 @@
+/**
+ * Recovery of the journal part: torn tails (writes never acknowledged as
+ * durable) against damage (bytes the file says were complete), counted
+ * write by write.
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createEngine } from '../../src/engines/index.js';
 import type { WriteOp } from '../../src/engines/types.js';
-import { createCodec } from '../../src/dets/codec.js';
 import { crc32 } from '../../src/dets/crc32.js';
-import { HEADER_FIXED, decodeHeader } from '../../src/dets/format.js';
-import { nodeFs } from '../../src/dets/fs.js';
-import { scanFrames } from '../../src/dets/journal.js';
+import { FRAME_HEADER, HEADER_FIXED } from '../../src/dets/format.js';
 import { applyOp } from '../../src/dets/recovery.js';
 import { isTermstoreError } from '../../src/errors.js';
 import { canonical } from '../../src/term/equal.js';
 import { copyRow } from '../../src/term/copy.js';
 import type { Row } from '../../src/term/types.js';
+import { framesOf, headerOf, type FrameAt } from './frames.js';
 import { openStore, rmDir, tmpDir } from './helpers.js';
 
 const dir = tmpDir('recovery');
@@ -22,34 +25,16 @@ function state(rows: Iterable<Row>): string[] {
   return [...rows].map((r) => canonical(r)).sort();
 }
 
-function codeOf(f: () => unknown): string | undefined {
+async function codeOf(f: () => Promise<unknown>): Promise<string | undefined> {
   try {
-    f();
+    await f();
   } catch (e) {
     return isTermstoreError(e) ? e.code : `non-termstore: ${String(e)}`;
   }
   return undefined;
 }
 
-/** Frame offsets of a file: [start, end) of every valid frame. */
-function frames(file: string): Array<{ offset: number; end: number }> {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const size = fs.fstatSync(fd).size;
-    const h = decodeHeader(createCodec(), fs.readFileSync(file), size);
-    if (!('length' in h)) throw new Error('bad header');
-    const out: Array<{ offset: number; end: number }> = [];
-    scanFrames(nodeFs, fd, h.length, size, (f) => {
-      out.push({ offset: f.offset, end: f.offset + 24 + f.payload.length });
-      return true;
-    });
-    return out;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** Batches of ops; each batch is flushed as one frame. */
+/** Batches of writes; each batch is flushed as one frame (one write per op). */
 const batches: WriteOp[][] = [];
 for (let b = 0; b < 12; b++) {
   const ops: WriteOp[] = [];
@@ -58,6 +43,7 @@ for (let b = 0; b < 12; b++) {
   if (b === 6) ops.push({ op: 'insert', rows: [copyRow([1, 'overwritten'])] });
   batches.push(ops);
 }
+const writesIn = (k: number): number => batches[k]!.length;
 
 function expected(skip: ReadonlySet<number>, upTo = batches.length): string[] {
   const e = createEngine('set', 0);
@@ -68,22 +54,23 @@ function expected(skip: ReadonlySet<number>, upTo = batches.length): string[] {
 }
 
 let good: Buffer;
-let goodFrames: Array<{ offset: number; end: number }>;
-let headerLen: number;
+let goodFrames: FrameAt[];
+let dataStart: number;
 
 beforeAll(async () => {
   const file = path.join(dir, 'good.dets');
-  const t = openStore(file, { autoSave: false });
+  const t = await openStore(file, { autoSave: false });
   for (const ops of batches) {
     for (const op of ops) t.write(op);
     await t.store.sync();
   }
-  t.store.simulateCrash(); // no clean-close marker: frames = batches
-  await new Promise((r) => setTimeout(r, 10));
+  await t.store.simulateCrash(); // no clean close: the slot says only the header is complete
   good = fs.readFileSync(file);
-  goodFrames = frames(file);
-  headerLen = goodFrames[0]!.offset;
+  goodFrames = framesOf(file);
+  dataStart = headerOf(file).length;
   expect(goodFrames.length).toBe(batches.length);
+  // Frames hold consecutive writes: the numbering starts at 1.
+  expect(goodFrames.map((f) => f.seq)).toEqual(batches.map((_, k) => 1 + batches.slice(0, k).reduce((n, b) => n + b.length, 0)));
 });
 
 let n = 0;
@@ -93,12 +80,11 @@ function variant(bytes: Buffer): string {
   return f;
 }
 
-describe('torn tails', () => {
+describe('torn tails (after the length the file says is complete)', () => {
   test('truncation at every frame boundary opens with exactly the frames before it', async () => {
     for (let k = 0; k <= goodFrames.length; k++) {
-      const cut = k === 0 ? headerLen : goodFrames[k - 1]!.end;
-      const f = variant(good.subarray(0, cut));
-      const t = openStore(f, { repair: false });
+      const cut = k === 0 ? dataStart : goodFrames[k - 1]!.end;
+      const t = await openStore(variant(good.subarray(0, cut)), { repair: false });
       expect(state(t.rows())).toEqual(expected(new Set(), k));
       expect(t.store.recovered.droppedTailBytes).toBe(0);
       expect(t.store.recovered.damaged).toEqual([]);
@@ -106,113 +92,138 @@ describe('torn tails', () => {
     }
   });
 
-  test('truncation inside every frame drops just the torn frame, even with repair: false', async () => {
+  test('truncation inside every frame drops just the torn frame, even with repair: false, and appends go on', async () => {
     for (let k = 0; k < goodFrames.length; k++) {
       const fr = goodFrames[k]!;
-      const cuts = [fr.offset + 1, fr.offset + 12, fr.offset + 24, Math.floor((fr.offset + fr.end) / 2), fr.end - 1];
-      for (const cut of cuts) {
+      for (const cut of [fr.offset + 1, fr.offset + 20, fr.offset + FRAME_HEADER, Math.floor((fr.offset + fr.end) / 2), fr.end - 1]) {
         const f = variant(good.subarray(0, cut));
-        const t = openStore(f, { repair: false });
+        const t = await openStore(f, { repair: false });
         expect(state(t.rows())).toEqual(expected(new Set(), k));
         expect(t.store.recovered.droppedTailBytes).toBe(cut - fr.offset);
         expect(t.store.recovered.tailOffset).toBe(fr.offset);
-        // The tail was truncated: appends continue at the last good frame.
+        expect(t.store.recovered.rewritten).toBe(false);
         t.insert([999_999, 'after']);
         await t.store.close();
-        expect(fs.statSync(f).size).toBeGreaterThan(fr.offset);
-        const again = openStore(f, { repair: false });
+        const again = await openStore(f, { repair: false });
         expect(again.store.recovered.droppedTailBytes).toBe(0);
         expect(again.lookup(999_999).length).toBe(1);
+        expect(state(again.rows()).length).toBe(expected(new Set(), k).length + 1);
         await again.store.close();
       }
     }
   });
 
-  test('a file cut inside the header is refused as corrupt', () => {
-    const f = variant(good.subarray(0, headerLen - 2));
-    expect(codeOf(() => openStore(f))).toBe('DETS_CORRUPT');
+  test('a file cut inside the header is refused as corrupt', async () => {
+    expect(await codeOf(() => openStore(variant(good.subarray(0, HEADER_FIXED + 3))))).toBe('DETS_CORRUPT');
   });
 });
 
-describe('damage in the middle', () => {
-  test('a flipped byte in any frame but the last: repair false refuses and leaves the file untouched', () => {
-    for (let k = 0; k < goodFrames.length - 1; k++) {
+describe('damage in the journal', () => {
+  test('a flipped payload byte of any frame: repair false refuses naming the frame and leaves the file untouched', async () => {
+    for (let k = 0; k < goodFrames.length; k++) {
       const fr = goodFrames[k]!;
-      for (const at of [fr.offset, fr.offset + 9, fr.offset + 14, fr.offset + 21, fr.offset + 30, fr.end - 1]) {
-        const bad = Buffer.from(good);
-        bad[at] = bad[at]! ^ 0x40;
-        const f = variant(bad);
-        let err: unknown;
-        try {
-          openStore(f, { repair: false });
-        } catch (e) {
-          err = e;
-        }
-        expect(isTermstoreError(err, 'DETS_CORRUPT')).toBe(true);
-        expect((err as { details: { offset: number } }).details.offset).toBe(fr.offset);
-        expect(fs.readFileSync(f).equals(bad)).toBe(true);
-        expect(fs.existsSync(`${f}.lock`)).toBe(false);
+      const bad = Buffer.from(good);
+      const at = fr.offset + FRAME_HEADER + 3;
+      bad[at] = bad[at]! ^ 0x40;
+      const f = variant(bad);
+      let err: unknown;
+      try {
+        await openStore(f, { repair: false });
+      } catch (e) {
+        err = e;
       }
+      if (k === goodFrames.length - 1) {
+        // The last frame, past what the file says is complete: indistinguishable from a torn write.
+        expect(err).toBeUndefined();
+        continue;
+      }
+      expect(isTermstoreError(err, 'DETS_CORRUPT')).toBe(true);
+      expect((err as { details: { offset: number } }).details.offset).toBe(fr.offset);
+      expect(fs.readFileSync(f).equals(bad)).toBe(true);
     }
   });
 
-  test('repair: true keeps every intact frame before and after, reports the damaged range, rewrites the file', async () => {
+  test('repair keeps every intact frame before and after, counts the lost writes exactly, keeps the original', async () => {
     for (let k = 0; k < goodFrames.length - 1; k++) {
       const fr = goodFrames[k]!;
       const bad = Buffer.from(good);
-      const at = Math.floor((fr.offset + fr.end) / 2);
+      const at = Math.floor((fr.offset + FRAME_HEADER + fr.end) / 2);
       bad[at] = bad[at]! ^ 0xff;
       const f = variant(bad);
-      const t = openStore(f, { repair: true });
+      const t = await openStore(f, { repair: true });
+      const r = t.store.recovered;
       expect(state(t.rows())).toEqual(expected(new Set([k])));
-      expect(t.store.recovered.damaged).toEqual([{ offset: fr.offset, length: fr.end - fr.offset }]);
-      expect(t.store.recovered.rewritten).toBe(true);
+      expect(r.damaged).toEqual([{ offset: fr.offset, length: fr.end - fr.offset }]);
+      expect(r.lost.writes).toBe(writesIn(k));
+      expect(r.lost.writeRanges).toEqual([[fr.seq, fr.seq + writesIn(k)]]);
+      expect(r.rewritten).toBe(true);
+      expect(fs.readFileSync(r.keptAs!).equals(bad)).toBe(true);
       await t.store.close();
-      const again = openStore(f, { repair: false });
+      const again = await openStore(f, { repair: false });
       expect(again.store.recovered.damaged).toEqual([]);
       expect(state(again.rows())).toEqual(expected(new Set([k])));
       await again.store.close();
     }
   });
 
-  test('several damaged ranges and a block of garbage are all skipped and reported', async () => {
-    const bad = Buffer.concat([
-      good.subarray(0, goodFrames[2]!.offset),
-      Buffer.alloc(777, 0xa5), // marker-ish garbage
-      good.subarray(goodFrames[3]!.offset),
-    ]);
-    // Offsets of frames after the garbage no longer match: they are damaged too,
-    // so recovery keeps frames 0-1 only and reports one range to the end.
-    const f = variant(bad);
-    const t = openStore(f);
-    expect(state(t.rows())).toEqual(expected(new Set(), 2));
-    expect(t.store.recovered.tailOffset).toBe(goodFrames[2]!.offset);
+  test('a damaged frame header: the next frame of the block is found again, so only that frame is lost', async () => {
+    const k = 3;
+    const bad = Buffer.from(good);
+    bad[goodFrames[k]!.offset + 9]! ^= 0x01; // inside the length field: the header CRC fails
+    const t = await openStore(variant(bad));
+    const r = t.store.recovered;
+    expect(r.damaged).toEqual([{ offset: goodFrames[k]!.offset, length: goodFrames[k + 1]!.offset - goodFrames[k]!.offset }]);
+    expect(r.lost.writes).toBe(writesIn(k));
+    expect(state(t.rows())).toEqual(expected(new Set([k])));
     await t.store.close();
-
-    const bad2 = Buffer.from(good);
-    for (const k of [1, 4, 7]) bad2[goodFrames[k]!.offset + 30]! ^= 0x01;
-    const t2 = openStore(variant(bad2));
-    expect(t2.store.recovered.damaged.map((d) => d.offset)).toEqual([1, 4, 7].map((k) => goodFrames[k]!.offset));
-    expect(state(t2.rows())).toEqual(expected(new Set([1, 4, 7])));
-    await t2.store.close();
   });
 
-  test('a damaged last frame counts as a torn tail', async () => {
-    const last = goodFrames[goodFrames.length - 1]!;
+  test('several damaged frames are all skipped and reported', async () => {
     const bad = Buffer.from(good);
-    bad[last.end - 2]! ^= 0x10;
-    const t = openStore(variant(bad), { repair: false });
-    expect(t.store.recovered.droppedTailBytes).toBe(last.end - last.offset);
-    expect(state(t.rows())).toEqual(expected(new Set(), batches.length - 1));
+    for (const k of [1, 4, 7]) bad[goodFrames[k]!.offset + FRAME_HEADER + 2]! ^= 0x01;
+    const t = await openStore(variant(bad));
+    expect(t.store.recovered.damaged.map((d) => d.offset)).toEqual([1, 4, 7].map((k) => goodFrames[k]!.offset));
+    expect(t.store.recovered.lost.writes).toBe(writesIn(1) + writesIn(4) + writesIn(7));
+    expect(state(t.rows())).toEqual(expected(new Set([1, 4, 7])));
     await t.store.close();
+  });
+
+  test('after a clean close the whole file is complete: a cut or a flip at its end is damage, with the lost writes named', async () => {
+    const f = path.join(dir, 'closed.dets');
+    const t = await openStore(f, { autoSave: false });
+    for (const ops of batches) {
+      for (const op of ops) t.write(op);
+      await t.store.sync();
+    }
+    await t.store.close();
+    const closed = fs.readFileSync(f);
+    const frames = framesOf(f);
+    const lastOps = frames[frames.length - 2]!; // before the clean-close marker
+    const total = batches.reduce((n2, b) => n2 + b.length, 0);
+
+    const cut = variant(closed.subarray(0, lastOps.offset + 30));
+    expect(await codeOf(() => openStore(cut, { repair: false }))).toBe('DETS_CORRUPT');
+    const t2 = await openStore(cut);
+    expect(t2.store.recovered.lost.writes).toBe(writesIn(batches.length - 1));
+    expect(t2.store.recovered.lost.writeRanges).toEqual([[lastOps.seq, total + 1]]);
+    expect(t2.store.recovered.droppedTailBytes).toBe(0);
+    expect(state(t2.rows())).toEqual(expected(new Set([batches.length - 1])));
+    await t2.store.close();
+
+    const flipped = Buffer.from(closed);
+    flipped[lastOps.end - 1]! ^= 0x08;
+    const t3 = await openStore(variant(flipped));
+    expect(t3.store.recovered.lost.writes).toBe(writesIn(batches.length - 1));
+    await t3.store.close();
   });
 
   test("repair: 'force' always rewrites", async () => {
     const f = variant(good);
-    const t = openStore(f, { repair: 'force' });
+    const t = await openStore(f, { repair: 'force' });
     expect(t.store.recovered.rewritten).toBe(true);
+    expect(t.store.recovered.keptAs).toBeUndefined();
     await t.store.close();
-    const t2 = openStore(f);
+    const t2 = await openStore(f);
     expect(t2.store.recovered.snapshotRows).toBe(expected(new Set()).length);
     expect(state(t2.rows())).toEqual(expected(new Set()));
     await t2.store.close();
@@ -229,47 +240,58 @@ describe('files that are not tables', () => {
     ['zeros', Buffer.alloc(4096)],
     ['erlang dets-like', Buffer.from([0, 0, 0, 0, 0x00, 0x0a, 0xa0, 0xb0, 0, 0, 0, 9])],
   ];
-  test.each(cases)('%s: DETS_NOT_A_TABLE_FILE, never overwritten', (_name, bytes) => {
+  test.each(cases)('%s: DETS_NOT_A_TABLE_FILE, never overwritten', async (_name, bytes) => {
     const f = variant(bytes);
-    expect(codeOf(() => openStore(f))).toBe('DETS_NOT_A_TABLE_FILE');
-    expect(codeOf(() => openStore(f, { access: 'read' }))).toBe('DETS_NOT_A_TABLE_FILE');
+    expect(await codeOf(() => openStore(f))).toBe('DETS_NOT_A_TABLE_FILE');
+    expect(await codeOf(() => openStore(f, { access: 'read' }))).toBe('DETS_NOT_A_TABLE_FILE');
     expect(fs.readFileSync(f).equals(bytes)).toBe(true);
-    expect(fs.existsSync(`${f}.lock`)).toBe(false);
   });
 
-  test('a newer format version is refused', () => {
+  test('a newer format version is refused', async () => {
     const b = Buffer.from(good);
-    b.writeUInt16LE(2, 8);
-    const n = b.readUInt32LE(12);
-    b.writeUInt32LE(crc32(b.subarray(0, HEADER_FIXED + n)), HEADER_FIXED + n);
+    b.writeUInt16LE(3, 8);
+    const len = b.readUInt32LE(12);
+    b.writeUInt32LE(crc32(b.subarray(0, HEADER_FIXED + len)), HEADER_FIXED + len);
     const f = variant(b);
-    expect(codeOf(() => openStore(f))).toBe('DETS_FORMAT_UNSUPPORTED');
+    expect(await codeOf(() => openStore(f))).toBe('DETS_FORMAT_UNSUPPORTED');
     expect(fs.readFileSync(f).equals(b)).toBe(true);
   });
 
-  test('a damaged header is corrupt', () => {
+  test('a damaged header is corrupt', async () => {
     const b = Buffer.from(good);
     b[HEADER_FIXED + 2]! ^= 1;
-    expect(codeOf(() => openStore(variant(b)))).toBe('DETS_CORRUPT');
+    expect(await codeOf(() => openStore(variant(b)))).toBe('DETS_CORRUPT');
   });
 });
 
 describe('options', () => {
   test('an existing file must match type and keypos', async () => {
     const f = path.join(dir, 'opts.dets');
-    const t = openStore(f, { type: 'bag', keypos: 2 });
+    const t = await openStore(f, { type: 'bag', keypos: 2 });
     await t.store.close();
-    expect(codeOf(() => openStore(f, { type: 'set' }))).toBe('DETS_OPTIONS_MISMATCH');
-    expect(codeOf(() => openStore(f, { keypos: 1 }))).toBe('DETS_OPTIONS_MISMATCH');
-    const t2 = openStore(f, { typeGiven: false, keyposGiven: false });
+    expect(await codeOf(() => openStore(f, { type: 'set' }))).toBe('DETS_OPTIONS_MISMATCH');
+    expect(await codeOf(() => openStore(f, { keypos: 1 }))).toBe('DETS_OPTIONS_MISMATCH');
+    const t2 = await openStore(f, { typeGiven: false, keyposGiven: false });
     expect(t2.store.type).toBe('bag');
     expect(t2.store.keypos).toBe(2);
     await t2.store.close();
   });
 
-  test("access: 'read' of a missing file fails and creates nothing", () => {
+  test("access: 'read' of a missing file fails and creates nothing", async () => {
     const f = path.join(dir, 'missing.dets');
-    expect(codeOf(() => openStore(f, { access: 'read' }))).toBe('DETS_IO');
+    expect(await codeOf(() => openStore(f, { access: 'read' }))).toBe('DETS_IO');
     expect(fs.existsSync(f)).toBe(false);
+  });
+
+  test('a missing directory names the directory and ENOENT', async () => {
+    const f = path.join(dir, 'no', 'such', 'dir', 't.dets');
+    let err: unknown;
+    try {
+      await openStore(f);
+    } catch (e) {
+      err = e;
+    }
+    expect(isTermstoreError(err, 'DETS_IO')).toBe(true);
+    expect((err as { details: { errno: string } }).details.errno).toBe('ENOENT');
   });
 });

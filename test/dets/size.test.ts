@@ -23,7 +23,7 @@ const MAX = 64 * 1024;
 describe('maxFileSize', () => {
   test('a write past the limit throws DETS_FILE_TOO_LARGE, changes nothing, the table stays usable', async () => {
     const f = file();
-    const t = openStore(f, { maxFileSize: MAX, autoSave: false });
+    const t = await openStore(f, { maxFileSize: MAX, autoSave: false });
     let i = 0;
     let c: string | undefined;
     while ((c = code(() => t.insert([i, 'v'.repeat(100)]))) === undefined) i++;
@@ -42,26 +42,26 @@ describe('maxFileSize', () => {
     await t.store.sync();
     expect(fs.statSync(f).size).toBeLessThanOrEqual(MAX);
     await t.store.close();
-    const t2 = openStore(f, { maxFileSize: MAX });
+    const t2 = await openStore(f, { maxFileSize: MAX });
     expect(t2.rows().length).toBe(i - 50 + 40);
     await t2.store.close();
   });
 
   test('overwriting the same keys never hits the limit: compaction runs synchronously', async () => {
     const f = file();
-    const t = openStore(f, { maxFileSize: MAX, autoSave: false });
+    const t = await openStore(f, { maxFileSize: MAX, autoSave: false });
     for (let round = 0; round < 100; round++) for (let k = 0; k < 20; k++) t.insert([k, round, 'x'.repeat(50)]);
     expect(t.store.compactions).toBeGreaterThan(0);
     await t.store.close();
     expect(fs.statSync(f).size).toBeLessThanOrEqual(MAX);
-    const t2 = openStore(f);
+    const t2 = await openStore(f);
     expect(t2.rows().every((r) => r[1] === 99)).toBe(true);
     await t2.store.close();
   });
 
   test('a single row larger than the limit is refused; deletes still work when full', async () => {
     const f = file();
-    const t = openStore(f, { maxFileSize: MAX, autoSave: 0 });
+    const t = await openStore(f, { maxFileSize: MAX, autoSave: 0 });
     expect(code(() => t.insert([1, 'x'.repeat(MAX)]))).toBe('DETS_FILE_TOO_LARGE');
     expect(t.rows().length).toBe(0);
     let i = 0;
@@ -74,7 +74,7 @@ describe('maxFileSize', () => {
   });
 
   test('deletes of absent keys are not journaled', async () => {
-    const t = openStore(file(), { autoSave: false });
+    const t = await openStore(file(), { autoSave: false });
     t.delete('nope');
     expect(t.store.journal.pendingWrites).toBe(0);
     await t.store.close();

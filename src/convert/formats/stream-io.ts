@@ -106,6 +106,17 @@ export class OutputFile {
     return this.out.write(b);
   }
 
+  /** Writes bytes at `position` (before the end: e.g. a header completed at the end), after what is queued. */
+  async writeAt(b: Uint8Array, position: number): Promise<void> {
+    await this.out.drain();
+    let done = 0;
+    while (done < b.length) {
+      const { bytesWritten } = await this.atomic.fh.write(b, done, b.length - done, position + done);
+      if (bytesWritten <= 0) throw Object.assign(new Error('write returned 0 bytes'), { code: 'EIO' });
+      done += bytesWritten;
+    }
+  }
+
   /** Drains, fsyncs and renames; returns the size. */
   async commit(): Promise<number> {
     try {
