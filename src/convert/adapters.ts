@@ -168,7 +168,7 @@ async function detsSink(path: string, meta: TableMeta, o: SinkOptions): Promise<
   }
   const out = await OutputFile.create(path, o);
   const b = new FileBuilder(createCodec(), meta.type, meta.keypos);
-  await out.write(b.start(0));
+  await out.write(b.start(0, 0));
   let rows = 0;
   return {
     format: 'dets',
@@ -187,7 +187,7 @@ async function detsSink(path: string, meta: TableMeta, o: SinkOptions): Promise<
       }
     },
     async finish() {
-      await out.write(b.end(0));
+      await out.write(b.end());
       await out.write(b.cleanClose(1, rows));
       await out.writeAt(b.beginFrame(rows), b.beginOffset);
       await out.writeAt(b.slots(0), b.slotsAt);

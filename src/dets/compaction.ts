@@ -153,12 +153,12 @@ export function compactSync(host: CompactionHost): SnapshotStats {
     const put = (buf: Buffer): void => {
       writeAllSync(host.fs, fd!, buf, b.pos - buf.length);
     };
-    put(b.start(rows.length));
+    put(b.start(rows.length, seq));
     for (const r of rows) {
       const out = b.row(r);
       if (out !== undefined) put(out);
     }
-    put(b.end(seq));
+    put(b.end());
     writeAllSync(host.fs, fd, b.slots(seq), b.slotsAt);
     host.fs.fsyncSync(fd);
     lock = openForLockSync(tmp).take();
@@ -206,12 +206,12 @@ export async function compactAsync(host: CompactionHost): Promise<void> {
       await writeAll(host.fs, fd!, buf, b.pos - buf.length);
       check();
     };
-    await put(b.start(rows.length));
+    await put(b.start(rows.length, seq));
     for (const r of rows) {
       const out = b.row(r);
       if (out !== undefined) await put(out);
     }
-    await put(b.end(seq));
+    await put(b.end());
     // Writes flushed to the old file since the snapshot go to the new one:
     // most of them asynchronously here, the rest in the final step.
     let carried = 0;

@@ -16,13 +16,15 @@
  *                       snapshot follows the slots)
  *  16+N 4  crc          CRC-32 of bytes [0, 16+N)
  *
- * Slots (2 x 32 bytes right after the header; the only bytes ever written
+ * Slots (2 x 48 bytes right after the header; the only bytes ever written
  * in place, alternately, each fsynced):
  *   0   8  generation   u64 (0: never written)
  *   8   8  committed    u64: the file is complete up to this length
  *  16   8  lastSeq      u64: sequence number of the last write before it
- *  24   4  reserved     0
- *  28   4  crc          CRC-32 of bytes [0, 28)
+ *  24   8  snapshotRows u64: rows of the file's snapshot (0 without one)
+ *  32   8  snapshotSeq  u64: the last write the snapshot holds
+ *  40   4  reserved     0
+ *  44   4  crc          CRC-32 of bytes [0, 44)
  *
  * Body: frames laid out in blocks of 64 KiB (block k = file bytes
  * [k * 65536, (k + 1) * 65536)). A frame never crosses a block boundary;
@@ -53,9 +55,10 @@
  * A *record* is a row of a snapshot (its index, from 0) or a write of the
  * journal (its sequence number, from 1, increasing over the file's life).
  * `seq` is, by kind: ops and snapshot-rows, the record the frame's first
- * byte belongs to; snapshot-begin, the snapshot's row count; snapshot-end,
- * the row count too (its payload `{rows, seq}` also names the last write
- * the snapshot holds); clean-close, the number the next write will take.
+ * byte belongs to; snapshot-begin, the snapshot's row count (its payload
+ * `{at, seq}` names the last write the snapshot holds); snapshot-end, the
+ * row count too (payload `{rows, seq}`, the same `seq`); clean-close, the
+ * number the next write will take.
  *
  * @module
  */
@@ -81,7 +84,7 @@ export const FRAME_HEADER = 48;
 /** The 4 bytes every frame starts with. */
 export const FRAME_MARKER = Buffer.from([0xa5, 0x54, 0x53, 0x52]);
 /** One slot. */
-export const SLOT_SIZE = 32;
+export const SLOT_SIZE = 48;
 /** Both slots. */
 export const SLOTS_SIZE = 2 * SLOT_SIZE;
 
@@ -204,6 +207,10 @@ export interface Slot {
   committed: number;
   /** Sequence number of the last write in that part of the file. */
   lastSeq: number;
+  /** Rows of the file's snapshot. */
+  snapshotRows: number;
+  /** The last write the snapshot holds. */
+  snapshotSeq: number;
 }
 
 function writeU64(b: Buffer, v: number, at: number): void {
@@ -221,7 +228,9 @@ export function encodeSlot(s: Slot): Buffer {
   writeU64(b, s.generation, 0);
   writeU64(b, s.committed, 8);
   writeU64(b, s.lastSeq, 16);
-  b.writeUInt32LE(crc32(b.subarray(0, 28)), 28);
+  writeU64(b, s.snapshotRows, 24);
+  writeU64(b, s.snapshotSeq, 32);
+  b.writeUInt32LE(crc32(b.subarray(0, 44)), 44);
   return b;
 }
 
@@ -238,8 +247,8 @@ export function decodeSlots(b: Buffer): { slot: Slot; index: number } | undefine
     if (b.length < at + SLOT_SIZE) break;
     const s = b.subarray(at, at + SLOT_SIZE);
     const generation = readU64(s, 0);
-    if (generation === 0 || crc32(s.subarray(0, 28)) !== s.readUInt32LE(28)) continue;
-    const slot = { generation, committed: readU64(s, 8), lastSeq: readU64(s, 16) };
+    if (generation === 0 || crc32(s.subarray(0, 44)) !== s.readUInt32LE(44)) continue;
+    const slot = { generation, committed: readU64(s, 8), lastSeq: readU64(s, 16), snapshotRows: readU64(s, 24), snapshotSeq: readU64(s, 32) };
     if (best === undefined || generation > best.slot.generation) best = { slot, index: i };
   }
   return best;

@@ -155,10 +155,11 @@ export function loadFile(fs: FsAdapter, fd: number, size: number, codec: Encoder
   // Snapshot stream, then the ops stream: a file without a snapshot starts
   // at write 1; after a snapshot, at its end marker's seq + 1.
   const snap = new Stream('rows', 0);
-  let snapTotal: number | undefined;
+  // The slot says how many rows the snapshot holds, should its markers be lost.
+  let snapTotal: number | undefined = header.snapshot && slot !== undefined && slot.slot.snapshotRows > 0 ? slot.slot.snapshotRows : undefined;
   let snapBegun = false;
   let snapEnded = !header.snapshot;
-  const ops = new Stream('writes', header.snapshot ? undefined : 1);
+  const ops = new Stream('writes', header.snapshot ? (slot !== undefined && slot.slot.snapshotRows + slot.slot.snapshotSeq > 0 ? slot.slot.snapshotSeq + 1 : undefined) : 1);
 
   const loseRange = (s: Stream, from: number, to: number): void => {
     if (to <= from) return;
@@ -335,11 +336,16 @@ export function loadFile(fs: FsAdapter, fd: number, size: number, codec: Encoder
     const uncountedBefore = lost.uncounted;
     try {
       switch (f.kind) {
-        case Kind.SNAPSHOT_BEGIN:
+        case Kind.SNAPSHOT_BEGIN: {
           if (snapBegun || snapEnded) throw new BadContent();
+          const seq = markerField(marker(codec, f.payload), 'seq');
+          if (seq === undefined) throw new BadContent();
           snapBegun = true;
-          snapTotal = f.seq;
+          snapTotal ??= f.seq;
+          // The writes after the snapshot are numbered on from the last one it holds.
+          ops.next ??= seq + 1;
           break;
+        }
         case Kind.SNAPSHOT_ROWS:
           if (snapEnded) throw new BadContent();
           if (!snapBegun) {
@@ -364,7 +370,7 @@ export function loadFile(fs: FsAdapter, fd: number, size: number, codec: Encoder
             if (lost.uncounted && !uncountedBefore) lost.uncounted = false;
           }
           snapEnded = true;
-          if (ops.next === undefined) ops.next = seq + 1;
+          ops.next ??= seq + 1;
           break;
         }
         case Kind.OPS:

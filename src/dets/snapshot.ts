@@ -24,6 +24,8 @@ export interface SnapshotStats {
   /** Encoded bytes of the rows. */
   rowBytes: number;
   rows: number;
+  /** The last write the snapshot holds. */
+  seq: number;
   /** Where the new file's slots are, and where its frames start. */
   slotsAt: number;
   headerLength: number;
@@ -40,6 +42,7 @@ export class FileBuilder {
   private ends: number[] = [];
   private firstRow = 0;
   private readonly beginAt: number;
+  private seq = 0;
 
   constructor(
     private readonly codec: Encoder,
@@ -51,15 +54,20 @@ export class FileBuilder {
     this.slotsAt = header.length;
     this.headerBytes = Buffer.concat([header, Buffer.alloc(SLOTS_SIZE)]);
     this.beginAt = this.headerBytes.length;
-    this.stats = { length: 0, rowBytes: 0, rows: 0, slotsAt: this.slotsAt, headerLength: this.beginAt };
+    this.stats = { length: 0, rowBytes: 0, rows: 0, seq: 0, slotsAt: this.slotsAt, headerLength: this.beginAt };
     this.items = new ItemWriter(codec, 0, CHUNK_PAYLOAD + 64 * 1024);
   }
 
   /** Header plus empty slots: the bytes at offset 0. */
   readonly headerBytes: Buffer;
 
-  /** Starts the file: header, slots (empty until {@link slots}) and the snapshot's begin marker for `total` rows. */
-  start(total: number): Buffer {
+  /**
+   * Starts the file: header, slots (empty until {@link slots}) and the
+   * snapshot's begin marker for `total` rows holding the writes up to `seq`.
+   */
+  start(total: number, seq: number): Buffer {
+    this.seq = seq;
+    this.stats.seq = seq;
     const begin = this.beginFrame(total);
     const out = Buffer.concat([this.headerBytes, begin]);
     this.pos = out.length;
@@ -69,7 +77,7 @@ export class FileBuilder {
 
   /** The begin marker for `total` rows, at its place (to rewrite it once a streamed snapshot's size is known: same length). */
   beginFrame(total: number): Buffer {
-    return this.marker(Kind.SNAPSHOT_BEGIN, { at: this.at }, total, this.beginAt);
+    return this.marker(Kind.SNAPSHOT_BEGIN, { at: this.at, seq: this.seq }, total, this.beginAt);
   }
 
   /** Where the begin marker is. */
@@ -109,10 +117,10 @@ export class FileBuilder {
     return out;
   }
 
-  /** Ends the snapshot: pending rows and the end marker, which records that writes up to `seq` are in the snapshot. */
-  end(seq: number): Buffer {
+  /** Ends the snapshot: pending rows and the end marker, which records again that the writes up to the `seq` given to {@link start} are in the snapshot. */
+  end(): Buffer {
     const rows = this.flushRows();
-    const end = this.marker(Kind.SNAPSHOT_END, { rows: this.stats.rows, seq }, this.stats.rows, this.pos);
+    const end = this.marker(Kind.SNAPSHOT_END, { rows: this.stats.rows, seq: this.seq }, this.stats.rows, this.pos);
     this.pos += end.length;
     this.stats.length = this.pos;
     return rows.length > 0 ? Buffer.concat([rows, end]) : end;
@@ -136,7 +144,7 @@ export class FileBuilder {
 
   /** The slots (to write at {@link slotsAt}): the file is complete up to here, and its last write is `lastSeq`. */
   slots(lastSeq: number): Buffer {
-    return encodeSlots({ generation: 1, committed: this.pos, lastSeq });
+    return encodeSlots({ generation: 1, committed: this.pos, lastSeq, snapshotRows: this.stats.rows, snapshotSeq: this.seq });
   }
 
   private marker(kind: Kind, fields: Record<string, number>, seq: number, pos: number): Buffer {

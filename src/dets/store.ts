@@ -148,6 +148,9 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
   /** Slot bookkeeping: generation and index of the newest slot. */
   private slotGen = 0;
   private slotIndex = 1;
+  /** Rows of the file's snapshot (kept in every slot written). */
+  private snapshotRows = 0;
+  private snapshotSeq = 0;
   /** Write-through: each write goes to the file at once (worker threads; after the exit flush). */
   private writeThrough: boolean;
   /** After the exit flush: every later write is written and fsynced at once. */
@@ -263,6 +266,8 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
       if (loaded.slot !== undefined) {
         store.slotGen = loaded.slot.slot.generation;
         store.slotIndex = loaded.slot.index;
+        store.snapshotRows = loaded.slot.slot.snapshotRows;
+        store.snapshotSeq = loaded.slot.slot.snapshotSeq;
       }
       if (writable) {
         if (rewrite) {
@@ -288,7 +293,7 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
   /** Creates a new file holding only a header and its slots, atomically (never a half-written header). */
   private static create(fs: FsAdapter, codec: Encoder, o: StoreOptions, real: string): void {
     const header = encodeHeader(codec, o.type, o.keypos, false);
-    const bytes = Buffer.concat([header, encodeSlots({ generation: 1, committed: header.length + 2 * SLOT_SIZE, lastSeq: 0 })]);
+    const bytes = Buffer.concat([header, encodeSlots({ generation: 1, committed: header.length + 2 * SLOT_SIZE, lastSeq: 0, snapshotRows: 0, snapshotSeq: 0 })]);
     if (bytes.length > o.maxFileSize) {
       throw new TermstoreError('DETS_FILE_TOO_LARGE', `dets: maxFileSize ${o.maxFileSize} is smaller than the ${bytes.length}-byte file header`, {
         details: { file: o.file, maxFileSize: o.maxFileSize, bytes: bytes.length },
@@ -618,6 +623,8 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
     this.bytesSinceCompaction = 0;
     this.slotGen = 1;
     this.slotIndex = 0;
+    this.snapshotRows = stats.rows;
+    this.snapshotSeq = stats.seq;
     this.durable([]);
   }
 
@@ -628,7 +635,7 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
     const j = this.journal;
     if (j.closed || j.fd < 0) return;
     const index = 1 - this.slotIndex;
-    const slot = encodeSlot({ generation: this.slotGen + 1, committed: j.durableLength, lastSeq: j.durableSeq });
+    const slot = encodeSlot({ generation: this.slotGen + 1, committed: j.durableLength, lastSeq: j.durableSeq, snapshotRows: this.snapshotRows, snapshotSeq: this.snapshotSeq });
     try {
       writeAllSync(this.fs, j.fd, slot, this.header.slotsAt + index * SLOT_SIZE);
       this.fs.fsyncSync(j.fd);

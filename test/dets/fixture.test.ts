@@ -66,7 +66,7 @@ describe('golden file of format v2', () => {
 
   test("today's writer lays out the same snapshot bytes (the format has not drifted)", () => {
     const b = new FileBuilder(createCodec(), 'ordered_set', 1);
-    b.start(fixtureSnapshotRows().length);
+    b.start(fixtureSnapshotRows().length, fixtureSnapshotRows().length);
     for (const r of fixtureSnapshotRows()) b.row(r);
     const mine = b.flushRows();
     const golden = fs.readFileSync(V2).subarray(framesOf(V2)[1]!.offset, framesOf(V2)[1]!.end);
