@@ -77,6 +77,8 @@ export class FaultyFs implements FsAdapter {
   budget = Infinity;
   code = 'ENOSPC';
   failFsync = false;
+  /** Opens of paths for which this returns true fail with `code`. */
+  failOpen: ((file: string) => boolean) | undefined;
   writes = 0;
   constructor(private readonly base: FsAdapter = nodeFs) {}
   private take(len: number): number {
@@ -85,7 +87,10 @@ export class FaultyFs implements FsAdapter {
     this.budget -= n;
     return n;
   }
-  openSync = (f: string, flags: string, mode?: number) => this.base.openSync(f, flags, mode);
+  openSync = (f: string, flags: string, mode?: number) => {
+    if (this.failOpen?.(f) === true) throw errno(this.code, `open ${f}`);
+    return this.base.openSync(f, flags, mode);
+  };
   closeSync = (fd: number) => this.base.closeSync(fd);
   fstatSync = (fd: number) => this.base.fstatSync(fd);
   statSync = (f: string) => this.base.statSync(f);
@@ -119,7 +124,13 @@ export class FaultyFs implements FsAdapter {
     if (this.failFsync) throw errno('EIO', 'fsync');
     await this.base.fsync(fd);
   };
-  open = (f: string, flags: string, mode?: number) => this.base.open(f, flags, mode);
+  /** Async opens attempted. */
+  opens = 0;
+  open = async (f: string, flags: string, mode?: number) => {
+    this.opens++;
+    if (this.failOpen?.(f) === true) throw errno(this.code, `open ${f}`);
+    return this.base.open(f, flags, mode);
+  };
   close = (fd: number) => this.base.close(fd);
 }
 
