@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { TermstoreError, type ErrorCode } from '../errors.js';
 import { EXIT, UsageError, compactCmd, convertCmd, dumpCmd, file2tabCmd, infoCmd, tab2fileCmd, verifyCmd, type Values } from './commands.js';
 import { demo, demoChild } from './demo.js';
+import { salvageCommand } from './salvage.js';
 
 export { EXIT } from './commands.js';
 
@@ -113,6 +114,7 @@ const commands: Record<string, Command> = {
     spec: { repair: { type: 'boolean' } },
     run: compactCmd,
   },
+  salvage: salvageCommand,
   demo: {
     summary: 'open a dets file, write, crash, reopen and show what survived',
     usage: 'termstore demo [--file <path>]',

@@ -114,8 +114,8 @@ async function openDets(file: string, o: SourceOptions): Promise<RowSource> {
     const size = fs.fstatSync(fd).size;
     const h = readHeader(nodeFs, fd, size, codec, file);
     engine = createEngine(h.type, h.keypos - 1);
-    // repair false: damage in the middle is refused, never skipped. A torn tail (a write cut short) is dropped, as dets.openFile does.
-    loaded = loadFile(nodeFs, fd, size, codec, file, engine, false);
+    // Damage is refused unless salvaging (every intact row is read then; the file is never written). A torn tail (a write cut short) is dropped, as dets.openFile does.
+    loaded = loadFile(nodeFs, fd, size, codec, file, engine, o.salvage === true);
   } catch (e) {
     throw detsError(e, file);
   } finally {
@@ -140,6 +140,7 @@ async function openDets(file: string, o: SourceOptions): Promise<RowSource> {
       cleanClose: report.cleanClose,
       droppedTailBytes: report.droppedTailBytes,
       tailOffset: report.tailOffset,
+      recovered: report,
     },
     bytesRead: () => (total === 0 ? end : Math.floor((rows / total) * end)),
     close: async () => {

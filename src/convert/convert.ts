@@ -16,6 +16,7 @@
  */
 import { resolve as resolvePath } from 'node:path';
 import { TermstoreError, fail } from '../errors.js';
+import { describeLoss, isDamaged, type RecoveryReport } from '../dets/report.js';
 import { show } from '../term/types.js';
 import { openSink, openSource, sinkIsExact } from './adapters.js';
 import { refuseExisting } from '../io/atomic-file.js';
@@ -42,6 +43,12 @@ export interface ConvertOptions {
   batchSize?: number;
   /** Called after each batch. */
   onProgress?: (p: ConvertProgress) => void;
+  /**
+   * The input is a damaged termstore dets file: write every intact row to
+   * the output instead of refusing it, and report exactly what was lost
+   * (`recovered`). The input is only read, never written.
+   */
+  salvage?: boolean;
 }
 
 /** What {@link convert} did. */
@@ -56,18 +63,20 @@ export interface ConvertResult {
   bytesRead: number;
   bytesWritten: number;
   seconds: number;
-  /** Anything the output could not keep as it was (e.g. an ordered_set written to DETS as a set). */
+  /** Anything the output could not keep as it was (e.g. an ordered_set written to DETS as a set), and any loss found in the input. */
   notes: string[];
+  /** A termstore dets input: what reading it found (a dropped torn tail, damage and exactly what it cost). */
+  recovered?: RecoveryReport;
 }
 
-const CONVERT_KEYS = ['from', 'to', 'force', 'sync', 'table', 'checksum', 'verify', 'batchSize', 'onProgress'];
+const CONVERT_KEYS = ['from', 'to', 'force', 'sync', 'table', 'checksum', 'verify', 'batchSize', 'onProgress', 'salvage'];
 
 function optionsIn(fn: string, o: unknown, known: readonly string[]): Record<string, unknown> {
   if (o === undefined) return {};
   if (typeof o !== 'object' || o === null) fail('ETS_BADARG', `${fn}: options must be an object, got ${show(o)}`, { position: 3 });
   for (const k of Object.keys(o)) if (!known.includes(k)) fail('ETS_BADARG', `${fn}: unknown option ${JSON.stringify(k)}`, { option: k });
   const r = o as Record<string, unknown>;
-  for (const k of ['force', 'sync', 'checksum', 'verify']) {
+  for (const k of ['force', 'sync', 'checksum', 'verify', 'salvage']) {
     if (r[k] !== undefined && typeof r[k] !== 'boolean') fail('ETS_BADARG', `${fn}: option ${k} must be a boolean, got ${show(r[k])}`, { option: k });
   }
   if (r.table !== undefined && typeof r.table !== 'string') fail('ETS_BADARG', `${fn}: option table must be a string, got ${show(r.table)}`, { option: 'table' });
@@ -104,9 +113,12 @@ export async function convert(input: string, output: string, options?: ConvertOp
   if (to === undefined) fail('ETS_BADARG', `${fn}: cannot tell the output format from the name ${output}; give to (--to)`, { option: 'to' });
   if (o.force !== true) await refuseExisting(output);
   const from = o.from !== undefined ? formatName(o.from, 'from') : await detectFormat(input);
+  if (o.salvage === true && from !== 'dets') {
+    fail('CONVERT_UNKNOWN_FORMAT', `${fn}: salvage reads termstore dets files; ${input} is ${from}`, { option: 'salvage', format: from });
+  }
   const t0 = performance.now();
   const terms: TermsMode = sinkIsExact(to) ? 'exact' : 'storable';
-  const source = await openSource(input, from, { terms, verify: o.verify !== false, batchSize: o.batchSize, table: o.table });
+  const source = await openSource(input, from, { terms, verify: o.verify !== false, batchSize: o.batchSize, table: o.table, salvage: o.salvage === true });
   let rows = 0;
   let finished: { bytes: number; notes?: string[] };
   try {
@@ -125,6 +137,7 @@ export async function convert(input: string, output: string, options?: ConvertOp
   } finally {
     await source.close();
   }
+  const recovered = source.details.recovered as RecoveryReport | undefined;
   return {
     input,
     output,
@@ -135,8 +148,18 @@ export async function convert(input: string, output: string, options?: ConvertOp
     bytesRead: source.fileBytes,
     bytesWritten: finished.bytes,
     seconds: (performance.now() - t0) / 1000,
-    notes: finished.notes ?? [],
+    notes: [...(finished.notes ?? []), ...lossNotes(recovered)],
+    ...(recovered !== undefined ? { recovered } : {}),
   };
+}
+
+/** Notes naming what reading a dets input lost. */
+function lossNotes(r: RecoveryReport | undefined): string[] {
+  if (r === undefined) return [];
+  const out: string[] = [];
+  if (isDamaged(r)) out.push(`the input is damaged: ${describeLoss(r)}; every intact row was converted`);
+  if (r.droppedTailBytes > 0) out.push(`a torn write of ${r.droppedTailBytes} bytes at the end of the input (never durable) was dropped`);
+  return out;
 }
 
 /** Options of {@link openTableFile}. */

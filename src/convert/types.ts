@@ -51,6 +51,11 @@ export interface SourceOptions {
   batchSize?: number;
   /** SQLite: which table to read (default: the only one). */
   table?: string;
+  /**
+   * A damaged termstore dets file: read every intact row instead of
+   * refusing it (the loss is in `details.recovered`). Never writes to it.
+   */
+  salvage?: boolean;
 }
 
 /** A file being read: its table options and its rows in batches. Iterate once; `close` if you stop early. */
