@@ -5,7 +5,13 @@
  * and a termstore dets file, collecting garbage as it goes, and the live
  * heap (and buffers) never grows by more than a few batches' worth; a dets
  * file as the input, replayed into memory first, is the control that shows
- * the measurement sees a table held in memory. No timing is asserted.
+ * the measurement sees a table held in memory. No timing is asserted: the
+ * samples are taken at fixed points (every 10th batch, after a forced full
+ * collection), and the bound leaves room for the buffers of the I/O in
+ * flight at a sample (which depends on how far the disk got, so on the
+ * machine's load) while staying far below what holding the rows would cost
+ * (the control is more than twice the bound). The only time limit is
+ * a safety net against a hang, far above any run on a loaded machine.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -16,8 +22,8 @@ import { tempDir } from './support.js';
 const { dir, cleanup } = tempDir('memory');
 afterAll(cleanup);
 const ROWS = 200_000;
-/** Live heap growth allowed during one conversion (a batch of rows and a frame of bytes, with room to spare). */
-const BOUND_MIB = 16;
+/** Live heap growth allowed during one conversion (a batch of rows, a frame of bytes and the I/O in flight, with room to spare). */
+const BOUND_MIB = 24;
 
 describe('memory of streaming conversions', () => {
   it(`stays bounded (< ${BOUND_MIB} MiB live) converting ${ROWS} rows between streaming formats`, () => {
@@ -25,7 +31,7 @@ describe('memory of streaming conversions', () => {
     const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=256', join(import.meta.dirname, 'children', 'memory.mjs'), dir, String(ROWS)], {
       env: { ...process.env, TERMSTORE_DIST: dist },
       encoding: 'utf8',
-      timeout: 240_000,
+      timeout: 900_000,
     });
     expect(r.status, r.stderr).toBe(0);
     const steps = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { from: string; to: string; rows: number; peakMiB: number });
@@ -38,5 +44,5 @@ describe('memory of streaming conversions', () => {
       expect(s.peakMiB, `${s.from} → ${s.to}`).toBeLessThan(BOUND_MIB);
     }
     console.log([...steps, control].map((s) => `${s.from} → ${s.to}: peak ${s.peakMiB.toFixed(1)} MiB`).join('\n'));
-  }, 300_000);
+  }, 960_000);
 });
