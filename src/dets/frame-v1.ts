@@ -59,9 +59,10 @@ export type FrameCheckV1 = { ok: true; kind: Kind; length: number } | { ok: fals
 /**
  * Checks whether a valid v1 frame starts at `b[at]`, which is file offset
  * `fileOffset`. `need` is set when more bytes (counted from `at`) are
- * required to decide.
+ * required to decide; with `headerOnly`, also when the header checks out
+ * (the payload's CRC is then left to a second call).
  */
-export function checkFrameV1(b: Buffer, at: number, fileOffset: number): FrameCheckV1 {
+export function checkFrameV1(b: Buffer, at: number, fileOffset: number, headerOnly = false): FrameCheckV1 {
   if (b.length - at < FRAME_HEADER_V1) return { ok: false, need: FRAME_HEADER_V1 };
   if (b[at] !== 0xa5 || b[at + 1] !== 0x54 || b[at + 2] !== 0x53 || b[at + 3] !== 0x52) return { ok: false };
   const kind = b[at + 4]!;
@@ -69,7 +70,7 @@ export function checkFrameV1(b: Buffer, at: number, fileOffset: number): FrameCh
   const len = b.readUInt32LE(at + 8);
   const off = b.readUInt32LE(at + 12) + b.readUInt32LE(at + 16) * 0x100000000;
   if (off !== fileOffset) return { ok: false };
-  if (b.length - at < FRAME_HEADER_V1 + len) return { ok: false, need: FRAME_HEADER_V1 + len };
+  if (headerOnly || b.length - at < FRAME_HEADER_V1 + len) return { ok: false, need: FRAME_HEADER_V1 + len };
   const crc = crc32(b.subarray(at + 24, at + 24 + len), crc32(b.subarray(at + 4, at + 20)));
   if (crc !== b.readUInt32LE(at + 20)) return { ok: false };
   return { ok: true, kind: kind as Kind, length: FRAME_HEADER_V1 + len };

@@ -71,19 +71,19 @@ export function scanFramesV1(fs: FsAdapter, fd: number, start: number, size: num
   let pos = start;
   let end = start;
 
-  /** The valid frame at `p`, if any; `probe` charges the CRC work of a failed candidate to the budget. */
+  /** The valid frame at `p`, if any; `probe` charges the CRC work of a candidate to the budget. */
   const frameAt = (p: number, probe: boolean): { kind: Kind; length: number } | undefined => {
     let i = win.cover(p, FRAME_HEADER_V1);
-    let r = checkFrameV1(win.buf, i, p);
-    if (!r.ok && r.need !== undefined) {
-      if (p + r.need > size) return undefined;
-      if (probe) {
-        budget -= r.need;
-        if (budget < 0) return undefined;
-      }
-      i = win.cover(p, r.need);
-      r = checkFrameV1(win.buf, i, p);
+    let r = checkFrameV1(win.buf, i, p, true);
+    if (r.ok || r.need === undefined) return r.ok ? r : undefined;
+    // The header checks out; its payload's CRC is the work a crafted file could make us repeat.
+    if (p + r.need > size) return undefined;
+    if (probe) {
+      budget -= r.need;
+      if (budget < 0) return undefined;
     }
+    i = win.cover(p, r.need);
+    r = checkFrameV1(win.buf, i, p);
     return r.ok ? r : undefined;
   };
 
