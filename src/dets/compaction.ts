@@ -107,15 +107,24 @@ function cleanup(host: CompactionHost, fd: number | undefined, tmp: string, lock
 }
 
 /**
- * Gives the new file the table file's permission bits and owner. Throws
- * (the compaction then fails and the old file stays) rather than leave a
- * file that its owner can no longer open or that others can read.
+ * Gives the new file the table file's permission bits and owner, so a
+ * rewrite by root (`sudo termstore compact`) leaves the file to its service
+ * user, and a 0600 file never becomes readable by others. Only root may give
+ * a file away: for another user the new file is theirs (as with `mv`), with
+ * the same mode. Other failures throw (the compaction then fails and the
+ * old file stays).
  */
 export function keepModeAndOwner(fs: FsAdapter, fromFd: number, toFd: number): void {
   const st = fs.fstatSync(fromFd);
   if (st.mode === undefined) return;
   const now = fs.fstatSync(toFd);
-  if (st.uid !== undefined && st.gid !== undefined && (now.uid !== st.uid || now.gid !== st.gid)) fs.fchownSync(toFd, st.uid, st.gid);
+  if (st.uid !== undefined && st.gid !== undefined && (now.uid !== st.uid || now.gid !== st.gid)) {
+    try {
+      fs.fchownSync(toFd, st.uid, st.gid);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EPERM') throw e;
+    }
+  }
   fs.fchmodSync(toFd, st.mode & 0o7777);
 }
 

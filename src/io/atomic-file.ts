@@ -2,15 +2,19 @@
  * Output files that appear whole or not at all: written under a temporary
  * name in the same directory, fsynced, then moved over the target name (a
  * hard link when the target must not be replaced, so two writers can never
- * both win), and the directory fsynced. A process killed at any point leaves
- * the target as it was (plus, at worst, a `.<name>.<pid>.<random>.tmp` file).
+ * both win and a target that appeared during the run is never clobbered),
+ * and the directory fsynced. Replacing a file (`force`) gives the new file
+ * the old one's permission bits and owner, and replaces the real file when
+ * the target is a symlink (the symlink stays). A process killed at any
+ * point leaves the target as it was (plus, at worst, a
+ * `.<name>.<pid>.<random>.tmp` file).
  *
  * Also: a buffered positional writer with at most one write in flight.
  *
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { link, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { chmod, chown, link, open, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TermstoreError } from '../errors.js';
 
@@ -121,13 +125,45 @@ export async function installFile(tmp: string, path: string, o: AtomicFileOption
         await fh.close();
       }
     }
-    if (o.force === true) await rename(tmp, path);
-    else await linkNoClobber(tmp, path);
+    if (o.force === true) {
+      const real = await realTarget(path);
+      await keepModeAndOwner(tmp, real);
+      await rename(tmp, real);
+    } else {
+      await linkNoClobber(tmp, path);
+    }
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
   }
   if (o.syncDir !== false) await syncDir(dirname(path));
+}
+
+/** The file `path` names: the end of a symlink chain, or `path` itself when nothing is there yet. */
+async function realTarget(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch {
+    return path;
+  }
+}
+
+/** Gives `tmp` the permission bits and owner of the existing file `target` (if there is one). */
+async function keepModeAndOwner(tmp: string, target: string): Promise<void> {
+  let st;
+  try {
+    st = await stat(target);
+  } catch {
+    return; // nothing to replace
+  }
+  const now = await stat(tmp);
+  if (now.uid !== st.uid || now.gid !== st.gid) {
+    // Only root may give a file away; another user's replacement is theirs (as with `mv`), with the same mode.
+    await chown(tmp, st.uid, st.gid).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPERM') throw e;
+    });
+  }
+  await chmod(tmp, st.mode & 0o7777);
 }
 
 async function linkNoClobber(tmp: string, path: string): Promise<void> {

@@ -4,10 +4,9 @@
  * write-temp-fsync-rename sequence.
  * @module
  */
-import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import { TermstoreError } from '../errors.js';
+import { AtomicFile, installFile, refuseExisting } from './atomic-file.js';
 
 /**
  * Reads byte ranges of a file through a window (default 1 MiB): a read
@@ -127,27 +126,18 @@ export interface OutputFileOptions {
 
 /**
  * Writes a file crash-safely: `fill` writes a temporary file in the same
- * directory, which is fsynced and renamed over `path`, then the directory is
- * fsynced. On failure the temporary file is removed and `path` is untouched.
+ * directory, which is fsynced and put in place by {@link installFile}
+ * (never over a file that appeared meanwhile unless `force`; replacing a
+ * file keeps its mode and owner), then the directory is fsynced. On failure
+ * the temporary file is removed and `path` is untouched.
  */
 export async function writeFileAtomically<T>(
   path: string,
   options: OutputFileOptions,
   fill: (fh: FileHandle, tmpPath: string) => Promise<T>,
 ): Promise<T> {
-  if (options.force !== true) {
-    const exists = await stat(path).then(
-      () => true,
-      (e: NodeJS.ErrnoException) => {
-        if (e.code === 'ENOENT') return false;
-        throw e;
-      },
-    );
-    if (exists) {
-      throw new TermstoreError('CONVERT_EXISTS', `output file exists (pass force to replace it)`, { details: { file: path, option: 'force' } });
-    }
-  }
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  if (options.force !== true) await refuseExisting(path);
+  const tmp = AtomicFile.tempName(path);
   const fh = await open(tmp, 'wx');
   let result: T;
   try {
@@ -159,21 +149,6 @@ export async function writeFileAtomically<T>(
     await rm(tmp, { force: true });
     throw e;
   }
-  try {
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
-  if (options.sync !== false) {
-    const dir = await open(dirname(path), 'r');
-    try {
-      await dir.sync();
-    } catch {
-      // Some file systems cannot fsync a directory; the rename is still done.
-    } finally {
-      await dir.close();
-    }
-  }
+  await installFile(tmp, path, { force: options.force === true, syncFile: false, syncDir: options.sync !== false });
   return result;
 }

@@ -48,7 +48,7 @@ describe('termstore salvage', () => {
     expect(readFileSync(damaged).equals(bytes)).toBe(true);
     const s = await dets.openFile('salvaged', { file: join(dir, 'saved.tsdb'), repair: false });
     expect(dets.info(s, 'size')).toBe(10_000 - lost);
-    for (const row of dets.tab2list(s)) expect(row[1]).toBe(`value ${row[0]}`);
+    for (const row of dets.tab2list(s)) expect(row[1]).toBe(`value ${String(row[0])}`);
     await dets.close(s);
 
     // Any output format; not a dets file: refused.
