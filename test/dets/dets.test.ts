@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import { dets, DetsTable } from '../../src/dets/index.js';
+import { isLocked } from '../../src/dets/lock.js';
 import type { TableType } from '../../src/engines/types.js';
 import { isTermstoreError, type TermstoreError } from '../../src/errors.js';
 import { ets } from '../../src/ets/index.js';
@@ -94,7 +95,7 @@ describe('openFile, close, reference counting', () => {
     expect(await rejectCode(dets.compact(ro))).toBe('DETS_READ_ONLY');
     await dets.sync(ro);
     await dets.close(ro);
-    expect(fs.existsSync(`${f}.lock`)).toBe(false);
+    expect(isLocked(f)).toBe(false);
   });
 
   test('info reports the file and the pending writes', async () => {
@@ -144,7 +145,7 @@ describe('durability helpers', () => {
     const durable = dets.whenDurable(t);
     await dets.simulateCrash(t);
     expect(await rejectCode(durable)).toBe('DETS_CLOSED');
-    expect(fs.existsSync(`${f}.lock`)).toBe(false);
+    expect(isLocked(f)).toBe(false);
     const t2 = await dets.openFile(nm, { file: f });
     expect(dets.tab2list(t2)).toEqual([[1, 'synced']]);
     await dets.close(t2);
