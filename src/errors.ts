@@ -117,7 +117,7 @@ export function isTermstoreError(e: unknown, code?: ErrorCode): e is TermstoreEr
   return e instanceof TermstoreError && (code === undefined || e.code === code);
 }
 
-/** @internal Shorthand used across the code base. */
+/** Internal: Shorthand used across the code base. */
 export function fail(code: ErrorCode, message: string, details?: ErrorDetails, cause?: unknown): never {
   throw new TermstoreError(code, message, { details, cause });
 }

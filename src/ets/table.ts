@@ -48,7 +48,7 @@ export class Table {
   }
 }
 
-/** @internal Everything about one table. */
+/** Internal: Everything about one table. */
 export class TableImpl {
   readonly id = nextTableId++;
   readonly engine: Engine & SingleRowLookup;
@@ -82,7 +82,7 @@ const byName = new Map<string, TableImpl>();
 /** All live ets tables, in creation order. */
 const live = new Set<TableImpl>();
 
-/** @internal Normalises a table name (string or atom) to a string. */
+/** Internal: Normalises a table name (string or atom) to a string. */
 export function nameKey(name: unknown, fn: string): string {
   if (typeof name === 'string') return name;
   if (typeof name === 'symbol') {
@@ -92,7 +92,7 @@ export function nameKey(name: unknown, fn: string): string {
   return fail('ETS_BADARG', `${fn}: a table name must be a string or an atom (Symbol.for), got ${show(name)}`, { position: 1 });
 }
 
-/** @internal Adds a table to the registry (throws if the name is taken). */
+/** Internal: Adds a table to the registry (throws if the name is taken). */
 export function register(t: TableImpl): void {
   if (t.named) {
     if (byName.has(t.name)) fail('ETS_NAME_TAKEN', `ets.new: a named table called ${JSON.stringify(t.name)} already exists`, { position: 1 });
@@ -101,7 +101,7 @@ export function register(t: TableImpl): void {
   live.add(t);
 }
 
-/** @internal Removes a table from the registry and marks it dead. */
+/** Internal: Removes a table from the registry and marks it dead. */
 export function unregister(t: TableImpl): void {
   if (t.named && byName.get(t.name) === t) byName.delete(t.name);
   live.delete(t);
@@ -109,7 +109,7 @@ export function unregister(t: TableImpl): void {
   t.engine.clear();
 }
 
-/** @internal Renames a table; named tables move in the registry. */
+/** Internal: Renames a table; named tables move in the registry. */
 export function renameTable(t: TableImpl, name: string): void {
   if (t.named) {
     const other = byName.get(name);
@@ -120,12 +120,12 @@ export function renameTable(t: TableImpl, name: string): void {
   t.name = name;
 }
 
-/** @internal The named table with this name, if any. */
+/** Internal: The named table with this name, if any. */
 export function lookupName(name: string): TableImpl | undefined {
   return byName.get(name);
 }
 
-/** @internal All live ets tables. */
+/** Internal: All live ets tables. */
 export function allTables(): TableImpl[] {
   return [...live];
 }
@@ -134,7 +134,7 @@ export function allTables(): TableImpl[] {
 export type TableLike = Table | TableName;
 
 /**
- * @internal Resolves a table argument to a live table, or throws
+ * Internal: resolves a table argument to a live table, or throws
  * `ETS_NO_TABLE` / `ETS_BADARG`.
  */
 export function resolve(tab: unknown, fn: string): TableImpl {

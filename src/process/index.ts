@@ -19,7 +19,7 @@ import { Pid } from '../term/types.js';
 /** How a process ended. */
 export type ExitReason = { reason: 'normal'; value: unknown } | { reason: 'error'; error: unknown };
 
-/** @internal The record behind a pid. */
+/** Internal: The record behind a pid. */
 export class Proc {
   alive = true;
   exit: ExitReason | undefined;
@@ -43,12 +43,12 @@ function newProc(): Proc {
 /** The root process: code that runs outside any `spawn`. */
 const root = newProc();
 
-/** @internal The process record of the running code. */
+/** Internal: The process record of the running code. */
 export function currentProc(): Proc {
   return storage.getStore() ?? root;
 }
 
-/** @internal The record of a pid, alive or not (undefined if it never existed here). */
+/** Internal: The record of a pid, alive or not (undefined if it never existed here). */
 export function procOf(pid: Pid): Proc | undefined {
   return procs.get(pid.id);
 }
@@ -134,7 +134,7 @@ export function whenExited(pid: Pid): Promise<ExitReason> {
   return new Promise((resolve) => p.exitWaiters.push(resolve));
 }
 
-/** @internal Registers a function to run when the process ends. */
+/** Internal: Registers a function to run when the process ends. */
 export function onProcessExit(proc: Proc, hook: (p: Proc) => void): void {
   proc.exitHooks.push(hook);
 }

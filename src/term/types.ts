@@ -137,7 +137,7 @@ export function isPlainObject(x: unknown): x is { [key: string]: Term } {
 
 /**
  * A short, printable rendering of a term for error messages (truncated).
- * @internal
+ * Internal (not exported from the package).
  */
 export function show(x: unknown, max = 60): string {
   let s: string;
