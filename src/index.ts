@@ -26,16 +26,17 @@ export const ets = Object.freeze({
 export { Continuation, Table, isEtsTransfer } from './ets/index.js';
 export type { NewOptions, TableInfo, InfoItem, Chunk, SelectFunction, CounterOp, UpdateCounterFunction } from './ets/index.js';
 export type { Access, Heir, TableLike, TableName, SelectFn, EtsTransfer } from './ets/index.js';
+export type { MatchFunction, MatchObjectFunction, Selected, SpecOrFn, RowOf, RowArg, KeyArg, KeyOf, RowTyped } from './ets/index.js';
 export { END_OF_TABLE } from './engines/types.js';
 export type { EndOfTable, TableType } from './engines/types.js';
 export { TermstoreError, ErrorCode, isTermstoreError } from './errors.js';
-export type { ErrorDetails } from './errors.js';
+export type { ErrorDetails, TermstoreErrorOf } from './errors.js';
 export { Tuple, tuple, atom, atomName, isAtom, isTuple, Pid, Opaque } from './term/types.js';
 export type { Term, Row, OpaqueKind } from './term/types.js';
 export { compareTerms } from './term/order.js';
 export { exactEquals } from './term/equal.js';
 export { spawn, self, send, receive, whenExited, isAlive, rootPid, TIMEOUT } from './process/index.js';
-export type { ExitReason } from './process/index.js';
+export type { ExitReason, ReceiveOptions } from './process/index.js';
 export { dets, DetsTable, DEFAULT_MAX_FILE_SIZE } from './dets/index.js';
 export type {
   OpenOptions as DetsOpenOptions,
@@ -49,7 +50,8 @@ export type {
   CompactionPolicy,
 } from './dets/index.js';
 export { ms, matchSpecToJSON } from './match-spec/index.js';
-export type { MatchSpec, MatchClause, MatchClauseObject, MatchClauseTriple, Pattern, Expr, MsVar } from './match-spec/index.js';
+export type { MatchSpec, MatchClause, MatchClauseObject, MatchClauseTriple, Pattern, Head, Expr, Call, GuardFunction, MsVar } from './match-spec/index.js';
+export type { Scalar, ConstForm, TaggedScalar, TupleForm, ListForm, MapForm, MapPattern, MapExpr } from './match-spec/index.js';
 export { convert, openTableFile, inspectFile, verifyFile, detectFormat, toTaggedJson, fromTaggedJson, TaggedJsonError } from './convert/index.js';
 export type {
   ConvertOptions,

@@ -5,7 +5,7 @@
  */
 import { createEngine, type Engine, type SingleRowLookup, type TableType, type WriteSink } from '../engines/index.js';
 import { fail } from '../errors.js';
-import { Pid, atomName, show } from '../term/types.js';
+import { Pid, atomName, show, type Row } from '../term/types.js';
 
 /** Who may read and write a table (ETS `protection`). */
 export type Access = 'public' | 'protected' | 'private';
@@ -21,13 +21,43 @@ export type TableName = string | symbol;
 
 let nextTableId = 1;
 
+/** The key of the property that carries a handle's row type. Types only: the property is never set. */
+export const rowType: unique symbol = Symbol('termstore.rowType');
+
+/** A handle that carries a row type: a {@link Table} or a `DetsTable`. */
+export interface RowTyped<R extends Row = Row> {
+  /** The row type, for the type checker only (never set at run time). */
+  readonly [rowType]?: R;
+}
+
+/** The row type of a table argument: `R` for a `Table<R>` or `DetsTable<R>`, {@link Row} for a table name. */
+export type RowOf<T> = T extends RowTyped<infer R> ? R : Row;
+
+/**
+ * What a write accepts for a table argument `T`: its row type, or for an
+ * untyped table (rows of {@link Row}) any array, whose elements are checked
+ * at run time (`ETS_BAD_TERM`).
+ */
+export type RowArg<T> = Row extends RowOf<T> ? readonly unknown[] : RowOf<T>;
+
+/** What a key argument accepts: an element type of the rows of a typed table; anything for an untyped one (checked at run time). */
+export type KeyArg<T> = Row extends RowOf<T> ? unknown : RowOf<T>[number];
+
+/** A key as reads return it (`first`, `next`, ...): an element type of the rows. */
+export type KeyOf<T> = RowOf<T>[number];
+
 /**
  * A reference to a table (ETS's table identifier, `tid()`). Pass it, or the
  * name of a named table, to every `ets.*` function. It stays valid after
  * `rename` and `giveAway`; after the table is deleted every call with it
  * throws `ETS_NO_TABLE`.
+ *
+ * `R` is the type of the table's rows (`ets.new<[string, number]>(...)`):
+ * reads return it and writes require it. It defaults to {@link Row}, any
+ * term array.
  */
-export class Table {
+export class Table<R extends Row = Row> implements RowTyped<R> {
+  declare readonly [rowType]?: R;
   /** @internal */
   readonly impl: TableImpl;
   /** @internal */
@@ -130,8 +160,8 @@ export function allTables(): TableImpl[] {
   return [...live];
 }
 
-/** What every `ets.*` function accepts as its table argument. */
-export type TableLike = Table | TableName;
+/** What every `ets.*` function accepts as its table argument: a handle (of any row type) or the name of a named table. */
+export type TableLike = Table<Row> | TableName;
 
 /**
  * Internal: resolves a table argument to a live table, or throws
