@@ -26,7 +26,7 @@ export const ets = Object.freeze({
 export { Continuation, Table, isEtsTransfer } from './ets/index.js';
 export type { NewOptions, TableInfo, InfoItem, Chunk, SelectFunction, CounterOp, UpdateCounterFunction } from './ets/index.js';
 export type { Access, Heir, TableLike, TableName, SelectFn, EtsTransfer } from './ets/index.js';
-export type { MatchFunction, MatchObjectFunction, Selected, SpecOrFn, RowOf, RowArg, KeyArg, KeyOf, RowTyped } from './ets/index.js';
+export type { MatchFunction, MatchObjectFunction, IterateFunction, IterateOptions, Selected, SpecOrFn, RowOf, RowArg, KeyArg, KeyOf, RowTyped } from './ets/index.js';
 export { END_OF_TABLE } from './engines/types.js';
 export type { EndOfTable, TableType } from './engines/types.js';
 export { TermstoreError, ErrorCode, isTermstoreError } from './errors.js';
@@ -52,7 +52,7 @@ export type {
 export { ms, matchSpecToJSON } from './match-spec/index.js';
 export type { MatchSpec, MatchClause, MatchClauseObject, MatchClauseTriple, Pattern, Head, Expr, Call, GuardFunction, MsVar } from './match-spec/index.js';
 export type { Scalar, ConstForm, TaggedScalar, TupleForm, ListForm, MapForm, MapPattern, MapExpr } from './match-spec/index.js';
-export { convert, openTableFile, inspectFile, verifyFile, detectFormat, toTaggedJson, fromTaggedJson, TaggedJsonError } from './convert/index.js';
+export { convert, openTableFile, iterateTableFile, inspectFile, verifyFile, detectFormat, toTaggedJson, fromTaggedJson, TaggedJsonError } from './convert/index.js';
 export type {
   ConvertOptions,
   ConvertResult,

@@ -19,7 +19,8 @@ import * as fsp from 'node:fs';
 import * as path from 'node:path';
 import { END_OF_TABLE, type EndOfTable, type TableType } from '../engines/types.js';
 import { TermstoreError, fail } from '../errors.js';
-import { ets, type MatchFunction, type MatchObjectFunction, type SelectFunction, type SpecOrFn, type UpdateCounterFunction } from '../ets/index.js';
+import { ets, type IterateFunction, type MatchFunction, type MatchObjectFunction, type SelectFunction, type SpecOrFn, type UpdateCounterFunction } from '../ets/index.js';
+import { iterate as iterateImpl } from '../ets/iterate.js';
 import { rowsIn } from '../ets/args.js';
 import * as ops from '../ets/ops.js';
 import * as sel from '../ets/select.js';
@@ -34,6 +35,7 @@ import { parseAutoSave, type AutoSave, type Clock } from './flush.js';
 import { FORMAT_VERSION, decodeHeader, hasMagic } from './format.js';
 import type { FsAdapter } from './fs.js';
 import type { RecoveryReport } from './recovery.js';
+import { detsCheck, detsRows, detsRowsAsync } from './iterate.js';
 import { DEFAULT_MAX_FILE_SIZE, DetsStore } from './store.js';
 
 export type { AutoSave, Clock } from './flush.js';
@@ -151,6 +153,14 @@ export class DetsTable<R extends Row = Row> extends EventEmitter<{ error: [Terms
   }
   override toString(): string {
     return `#DetsTable<${this.name}:${this.file}>`;
+  }
+  /** The rows in table order, one at a time (`for (const row of table)`); see `dets.iterate`. */
+  [Symbol.iterator](): IterableIterator<R> {
+    return detsRows(this.impl, this.file, 'dets: for...of') as IterableIterator<R>;
+  }
+  /** The rows in table order (`for await (const row of table)`), giving the event loop a turn every 1024 rows. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<R> {
+    return detsRowsAsync(this.impl, this.file, 'dets: for await...of') as AsyncIterableIterator<R>;
   }
 }
 
@@ -516,6 +526,11 @@ export const dets = Object.freeze({
   selectDelete: <T extends DetsTableLike>(tab: T, spec: SpecOrFn<T>): number => sel.selectDelete(write(tab, 'dets.selectDelete'), spec, 'dets.selectDelete'),
   /** `ets:select_replace/2` on a dets table. */
   selectReplace: <T extends DetsTableLike>(tab: T, spec: SpecOrFn<T>): number => sel.selectReplace(write(tab, 'dets.selectReplace'), spec, 'dets.selectReplace'),
+  /** The rows in table order, or what a match spec or JS function selects, one at a time (see `ets.iterate`). Not in DETS. */
+  iterate: ((tab: DetsTableLike, a?: unknown, b?: unknown) => {
+    const t = resolve(tab, 'dets.iterate');
+    return iterateImpl(t.impl, a, b, detsCheck('dets.iterate', t.file), 'dets.iterate');
+  }) as IterateFunction<DetsTableLike>,
   /** `dets:match/1,2,3`. */
   match: matchFn('dets.match', false) as MatchFunction<DetsTableLike>,
   /** `dets:match_object/1,2,3`. */

@@ -18,6 +18,7 @@ import type { Pid, Row, Term } from '../term/types.js';
 import { show } from '../term/types.js';
 import * as ops from './ops.js';
 import { checkOwner, checkRead, checkWrite, giveAway as giveAwayImpl, heirIn, watchOwner } from './owner.js';
+import { etsCheck, iterate as iterateImpl, type IterateOptions } from './iterate.js';
 import * as sel from './select.js';
 import { Continuation } from './select.js';
 import {
@@ -228,6 +229,17 @@ export interface MatchObjectFunction<Tab = TableLike> {
   <R extends Row>(cont: Continuation<R> | EndOfTable): Chunk<R>;
 }
 
+/**
+ * Overloads of `iterate` (shared by ets and dets): the rows in table order,
+ * or what a match spec or JS function selects, one at a time without
+ * collecting them.
+ */
+export interface IterateFunction<Tab = TableLike> {
+  <T extends Tab>(tab: T, options?: IterateOptions): IterableIterator<RowOf<T>>;
+  <T extends Tab, V>(tab: T, fn: (row: RowOf<T>) => V, options?: IterateOptions): IterableIterator<Selected<RowOf<T>, V>>;
+  <V = Term>(tab: Tab, spec: MatchSpec, options?: IterateOptions): IterableIterator<V>;
+}
+
 /** A match spec, or a JS function over the rows of table argument `T` (for selectCount/selectDelete/selectReplace). */
 export type SpecOrFn<T> = MatchSpec | ((row: RowOf<T>) => unknown);
 
@@ -317,6 +329,15 @@ export const ets = Object.freeze({
   selectDelete: <T extends TableLike>(tab: T, spec: SpecOrFn<T>): number => sel.selectDelete(write(tab, 'ets.selectDelete'), spec, 'ets.selectDelete'),
   /** `ets:select_replace/2`: replaces each matched row by the spec's result (same key); returns how many. */
   selectReplace: <T extends TableLike>(tab: T, spec: SpecOrFn<T>): number => sel.selectReplace(write(tab, 'ets.selectReplace'), spec, 'ets.selectReplace'),
+  /**
+   * The rows in table order (as `for (const row of t)`), or the results a
+   * match spec or JS function selects (as `select`), one at a time: nothing
+   * is collected. Rows come from a cursor, so writes made while iterating
+   * are seen as by `first`/`next`; spec results are computed a chunk
+   * (`options.chunk`, default 256) at a time, each when reached. Not in ETS.
+   */
+  iterate: ((tab: TableLike, a?: unknown, b?: unknown) => iterateImpl(read(tab, 'ets.iterate'), a, b, etsCheck('ets.iterate'), 'ets.iterate')) as IterateFunction,
+
   /** `ets:match/1,2,3`: for each matching row, the list of its `$N` bindings in N order. */
   match: matchFn as MatchFunction,
   /** `ets:match_object/1,2,3`: the rows matching a pattern. */
@@ -353,6 +374,7 @@ export const ets = Object.freeze({
 export { Continuation } from './select.js';
 export type { SelectFn } from './select.js';
 export type { KeyArg, KeyOf, RowArg, RowOf, RowTyped } from './table.js';
+export type { IterateOptions } from './iterate.js';
 export { Table } from './table.js';
 export type { Access, Heir, TableLike, TableName } from './table.js';
 export { isEtsTransfer, type EtsTransfer } from './owner.js';

@@ -6,6 +6,7 @@
 import { createEngine, type Engine, type SingleRowLookup, type TableType, type WriteSink } from '../engines/index.js';
 import { fail } from '../errors.js';
 import { Pid, atomName, show, type Row } from '../term/types.js';
+import { etsCheck, tableRows } from './iterate.js';
 
 /** Who may read and write a table (ETS `protection`). */
 export type Access = 'public' | 'protected' | 'private';
@@ -75,6 +76,13 @@ export class Table<R extends Row = Row> implements RowTyped<R> {
   }
   toString(): string {
     return `#Table<${this.impl.id}:${this.impl.name}>`;
+  }
+  /**
+   * The rows in table order, one at a time (`for (const row of table)`),
+   * with the write tolerance of `first`/`next`; see `ets.iterate`.
+   */
+  [Symbol.iterator](): IterableIterator<R> {
+    return tableRows(this.impl, false, etsCheck('ets: for...of')) as IterableIterator<R>;
   }
 }
 

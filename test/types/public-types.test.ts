@@ -155,6 +155,23 @@ describe('select and match specs typed as the grammar', () => {
   });
 });
 
+describe('iteration is typed', () => {
+  it('for...of, ets.iterate and dets async iteration give the row type', async () => {
+    const t = ets.new<User>('typed_iter', {});
+    ets.insert(t, ['u1', 'Ada', 36]);
+    for (const row of t) expectTypeOf(row).toEqualTypeOf<User>();
+    expectTypeOf(ets.iterate(t)).toEqualTypeOf<IterableIterator<User>>();
+    expectTypeOf(ets.iterate(t, (row) => row[2])).toEqualTypeOf<IterableIterator<number>>();
+    expectTypeOf(ets.iterate<string>(t, [[['$1', '_', '_'], [], ['$1']]])).toEqualTypeOf<IterableIterator<string>>();
+    expect([...ets.iterate(t, (row) => row[2])]).toEqual([36]);
+    ets.delete(t);
+    const d = await dets.openFile<User>('typed_iter_dets', { file: `${dir}/iter.tsdb` });
+    dets.insert(d, ['u1', 'Ada', 36]);
+    for await (const row of d) expectTypeOf(row).toEqualTypeOf<User>();
+    await dets.close(d);
+  });
+});
+
 describe('receive and isTermstoreError narrow', () => {
   it('receive with a type guard gives that type, and TIMEOUT only with a timeout', async () => {
     const got = await new Promise<EtsTransfer | undefined>((resolve) => {
