@@ -63,6 +63,12 @@ export const ErrorCode = {
   /** The table was closed. */
   DETS_CLOSED: 'DETS_CLOSED',
 
+  /**
+   * An argument or option of a conversion is wrong: an unknown format name,
+   * an output whose format cannot be told from its name, the same file as
+   * input and output, a SQLite file whose table must be chosen with `table`.
+   */
+  CONVERT_BADARG: 'CONVERT_BADARG',
   /** A file given to a reader is in no format it knows, or the wrong one. */
   CONVERT_UNKNOWN_FORMAT: 'CONVERT_UNKNOWN_FORMAT',
   /** A file is truncated or damaged; `offset` says where. */

@@ -19,6 +19,7 @@ import { basename, extname } from 'node:path';
 import { createCodec } from '../dets/codec.js';
 import { FRAME_HEADER, Kind, OpCode, encodeHeader, encodeMarker, frame, sealFrame } from '../dets/format.js';
 import { nodeFs } from '../dets/fs.js';
+import { countingReads } from './read-progress.js';
 import { loadFile, readHeader } from '../dets/recovery.js';
 import { createEngine } from '../engines/index.js';
 import { TermstoreError } from '../errors.js';
@@ -111,10 +112,12 @@ async function openDets(file: string, o: SourceOptions): Promise<RowSource> {
   let loaded;
   try {
     const size = fs.fstatSync(fd).size;
-    const h = readHeader(nodeFs, fd, size, codec, file);
+    const onReplay = o.onReplay;
+    const rfs = onReplay === undefined ? nodeFs : countingReads(nodeFs, (at) => onReplay(at, size));
+    const h = readHeader(rfs, fd, size, codec, file);
     engine = createEngine(h.type, h.keypos - 1);
     // repair false: damage in the middle is refused, never skipped. A torn tail (a write cut short) is dropped, as dets.openFile does.
-    loaded = loadFile(nodeFs, fd, size, codec, file, engine, false);
+    loaded = loadFile(rfs, fd, size, codec, file, engine, false);
   } catch (e) {
     throw detsError(e, file);
   } finally {

@@ -20,6 +20,7 @@ import { show } from '../term/types.js';
 import { openSink, openSource, sinkIsExact } from './adapters.js';
 import { refuseExisting } from '../io/atomic-file.js';
 import { detectFormat, formatFromExtension, formatName } from './detect.js';
+import { lossesOf, type DataLoss } from './losses.js';
 import type { ConvertProgress, FormatName, RowSource, SourceOptions, TableMeta, TermsMode } from './types.js';
 
 /** Options of {@link convert}. */
@@ -58,28 +59,34 @@ export interface ConvertResult {
   seconds: number;
   /** Anything the output could not keep as it was (e.g. an ordered_set written to DETS as a set). */
   notes: string[];
+  /**
+   * Data of the input that was not read (and so is not in the output): a
+   * dets file's torn last write, dropped as opening it does. Empty when
+   * nothing was lost.
+   */
+  losses: DataLoss[];
 }
 
 const CONVERT_KEYS = ['from', 'to', 'force', 'sync', 'table', 'checksum', 'verify', 'batchSize', 'onProgress'];
 
 function optionsIn(fn: string, o: unknown, known: readonly string[]): Record<string, unknown> {
   if (o === undefined) return {};
-  if (typeof o !== 'object' || o === null) fail('ETS_BADARG', `${fn}: options must be an object, got ${show(o)}`, { position: 3 });
-  for (const k of Object.keys(o)) if (!known.includes(k)) fail('ETS_BADARG', `${fn}: unknown option ${JSON.stringify(k)}`, { option: k });
+  if (typeof o !== 'object' || o === null) fail('CONVERT_BADARG', `${fn}: options must be an object, got ${show(o)}`, { position: 3 });
+  for (const k of Object.keys(o)) if (!known.includes(k)) fail('CONVERT_BADARG', `${fn}: unknown option ${JSON.stringify(k)}`, { option: k });
   const r = o as Record<string, unknown>;
   for (const k of ['force', 'sync', 'checksum', 'verify']) {
-    if (r[k] !== undefined && typeof r[k] !== 'boolean') fail('ETS_BADARG', `${fn}: option ${k} must be a boolean, got ${show(r[k])}`, { option: k });
+    if (r[k] !== undefined && typeof r[k] !== 'boolean') fail('CONVERT_BADARG', `${fn}: option ${k} must be a boolean, got ${show(r[k])}`, { option: k });
   }
-  if (r.table !== undefined && typeof r.table !== 'string') fail('ETS_BADARG', `${fn}: option table must be a string, got ${show(r.table)}`, { option: 'table' });
+  if (r.table !== undefined && typeof r.table !== 'string') fail('CONVERT_BADARG', `${fn}: option table must be a string, got ${show(r.table)}`, { option: 'table' });
   if (r.batchSize !== undefined && (typeof r.batchSize !== 'number' || !Number.isInteger(r.batchSize) || r.batchSize < 1)) {
-    fail('ETS_BADARG', `${fn}: option batchSize must be an integer >= 1, got ${show(r.batchSize)}`, { option: 'batchSize' });
+    fail('CONVERT_BADARG', `${fn}: option batchSize must be an integer >= 1, got ${show(r.batchSize)}`, { option: 'batchSize' });
   }
-  if (r.onProgress !== undefined && typeof r.onProgress !== 'function') fail('ETS_BADARG', `${fn}: option onProgress must be a function`, { option: 'onProgress' });
+  if (r.onProgress !== undefined && typeof r.onProgress !== 'function') fail('CONVERT_BADARG', `${fn}: option onProgress must be a function`, { option: 'onProgress' });
   return r;
 }
 
 function pathIn(fn: string, p: unknown, what: string, position: number): string {
-  if (typeof p !== 'string' || p === '') fail('ETS_BADARG', `${fn}: the ${what} must be a non-empty path, got ${show(p)} (argument ${position})`, { position });
+  if (typeof p !== 'string' || p === '') fail('CONVERT_BADARG', `${fn}: the ${what} must be a non-empty path, got ${show(p)} (argument ${position})`, { position });
   return p;
 }
 
@@ -92,21 +99,21 @@ function pathIn(fn: string, p: unknown, what: string, position: number): string 
  *   `CONVERT_UNKNOWN_FORMAT` (input in no known format, or not the one
  *   given), `CONVERT_CORRUPT` (damaged or truncated input; `details.offset`),
  *   `CONVERT_UNSUPPORTED_TERM` (a row the output cannot hold;
- *   `details.position`), `CONVERT_IO`, `ETS_BADARG`.
+ *   `details.position`), `CONVERT_IO`, `CONVERT_BADARG` (a wrong argument or option).
  */
 export async function convert(input: string, output: string, options?: ConvertOptions): Promise<ConvertResult> {
   const fn = 'convert';
   pathIn(fn, input, 'input', 1);
   pathIn(fn, output, 'output', 2);
   const o = optionsIn(fn, options, CONVERT_KEYS) as ConvertOptions;
-  if (resolvePath(input) === resolvePath(output)) fail('ETS_BADARG', `${fn}: the input and the output are the same file`, { position: 2 });
+  if (resolvePath(input) === resolvePath(output)) fail('CONVERT_BADARG', `${fn}: the input and the output are the same file`, { position: 2 });
   const to = o.to !== undefined ? formatName(o.to, 'to') : formatFromExtension(output);
-  if (to === undefined) fail('ETS_BADARG', `${fn}: cannot tell the output format from the name ${output}; give to (--to)`, { option: 'to' });
+  if (to === undefined) fail('CONVERT_BADARG', `${fn}: cannot tell the output format from the name ${output}; give to (--to)`, { option: 'to' });
   if (o.force !== true) await refuseExisting(output);
   const from = o.from !== undefined ? formatName(o.from, 'from') : await detectFormat(input);
   const t0 = performance.now();
   const terms: TermsMode = sinkIsExact(to) ? 'exact' : 'storable';
-  const source = await openSource(input, from, { terms, verify: o.verify !== false, batchSize: o.batchSize, table: o.table });
+  const source = await openSource(input, from, { terms, verify: o.verify !== false, batchSize: o.batchSize, table: o.table, onReplay: replayProgress(o.onProgress) });
   let rows = 0;
   let finished: { bytes: number; notes?: string[] };
   try {
@@ -115,7 +122,7 @@ export async function convert(input: string, output: string, options?: ConvertOp
       for await (const batch of source) {
         await sink.write(batch);
         rows += batch.length;
-        o.onProgress?.({ rows, bytesRead: source.bytesRead(), totalBytes: source.fileBytes, expectedRows: source.expectedRows });
+        o.onProgress?.({ phase: 'rows', rows, bytesRead: source.bytesRead(), totalBytes: source.fileBytes, expectedRows: source.expectedRows });
       }
       finished = await sink.finish();
     } catch (e) {
@@ -136,7 +143,14 @@ export async function convert(input: string, output: string, options?: ConvertOp
     bytesWritten: finished.bytes,
     seconds: (performance.now() - t0) / 1000,
     notes: finished.notes ?? [],
+    losses: lossesOf(source.details),
   };
+}
+
+/** The `onReplay` of a source, reporting to an `onProgress` as the `'replay'` phase. */
+function replayProgress(onProgress: ((p: ConvertProgress) => void) | undefined): SourceOptions['onReplay'] {
+  if (onProgress === undefined) return undefined;
+  return (bytesRead, totalBytes) => onProgress({ phase: 'replay', rows: 0, bytesRead, totalBytes, expectedRows: undefined });
 }
 
 /** Options of {@link openTableFile}. */
@@ -159,8 +173,9 @@ export interface OpenTableFileOptions extends SourceOptions {
 export async function openTableFile(file: string, options?: OpenTableFileOptions): Promise<RowSource> {
   const fn = 'openTableFile';
   pathIn(fn, file, 'file', 1);
-  const o = optionsIn(fn, options, ['from', 'terms', 'verify', 'batchSize', 'table']) as OpenTableFileOptions;
-  if (o.terms !== undefined && o.terms !== 'exact' && o.terms !== 'storable') fail('ETS_BADARG', `${fn}: option terms must be 'exact' or 'storable'`, { option: 'terms' });
+  const o = optionsIn(fn, options, ['from', 'terms', 'verify', 'batchSize', 'table', 'onReplay']) as OpenTableFileOptions;
+  if (o.onReplay !== undefined && typeof o.onReplay !== 'function') fail('CONVERT_BADARG', `${fn}: option onReplay must be a function`, { option: 'onReplay' });
+  if (o.terms !== undefined && o.terms !== 'exact' && o.terms !== 'storable') fail('CONVERT_BADARG', `${fn}: option terms must be 'exact' or 'storable'`, { option: 'terms' });
   const from = o.from !== undefined ? formatName(o.from, 'from') : await detectFormat(file);
   return openSource(file, from, o);
 }
@@ -193,8 +208,10 @@ export interface VerifyResult extends FileInfo {
   /** Rows read (and checked). */
   rowsRead: number;
   seconds: number;
-  /** Things that are not damage but worth knowing (e.g. a dets journal's torn last write, dropped on open). */
+  /** Things that are not damage but worth knowing (e.g. an Erlang file that was not closed properly). */
   warnings: string[];
+  /** Data that could not be read: a dets file's torn last write (dropped when it is opened). Empty when nothing was lost. */
+  losses: DataLoss[];
 }
 
 /**
@@ -208,24 +225,21 @@ export async function verifyFile(file: string, options?: { from?: FormatName; ta
   const o = optionsIn(fn, options, ['from', 'table', 'onProgress']) as { from?: FormatName; table?: string; onProgress?: (p: ConvertProgress) => void };
   const from = o.from !== undefined ? formatName(o.from, 'from') : await detectFormat(file);
   const t0 = performance.now();
-  const s = await openSource(file, from, { table: o.table, verify: true });
+  const s = await openSource(file, from, { table: o.table, verify: true, onReplay: replayProgress(o.onProgress) });
   let rows = 0;
   try {
     for await (const batch of s) {
       rows += batch.length;
-      o.onProgress?.({ rows, bytesRead: s.bytesRead(), totalBytes: s.fileBytes, expectedRows: s.expectedRows });
+      o.onProgress?.({ phase: 'rows', rows, bytesRead: s.bytesRead(), totalBytes: s.fileBytes, expectedRows: s.expectedRows });
     }
   } finally {
     await s.close();
   }
   const warnings: string[] = [];
   const d = s.details;
-  if (typeof d.droppedTailBytes === 'number' && d.droppedTailBytes > 0) {
-    warnings.push(`the last ${d.droppedTailBytes} bytes (from offset ${String(d.tailOffset)}) are a torn write, dropped when the file is opened`);
-  }
   if (d.closedProperly === false) warnings.push('the file was not closed properly');
   if (s.expectedRows !== undefined && s.expectedRows !== rows) {
     throw new TermstoreError('CONVERT_CORRUPT', `${file}: ${rows} rows read, the file records ${s.expectedRows}`, { details: { file, offset: s.fileBytes, reason: 'count' } });
   }
-  return { file, format: from, meta: s.meta, rows: s.expectedRows, fileBytes: s.fileBytes, details: d, rowsRead: rows, seconds: (performance.now() - t0) / 1000, warnings };
+  return { file, format: from, meta: s.meta, rows: s.expectedRows, fileBytes: s.fileBytes, details: d, rowsRead: rows, seconds: (performance.now() - t0) / 1000, warnings, losses: lossesOf(d) };
 }

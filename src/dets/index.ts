@@ -35,6 +35,7 @@ import { parseAutoSave, type AutoSave, type Clock } from './flush.js';
 import { FORMAT_VERSION, decodeHeader, hasMagic } from './format.js';
 import type { FsAdapter } from './fs.js';
 import type { RecoveryReport } from './recovery.js';
+import { withConvertHint } from './foreign.js';
 import { detsCheck, detsRows, detsRowsAsync } from './iterate.js';
 import { DEFAULT_MAX_FILE_SIZE, DetsStore } from './store.js';
 
@@ -351,7 +352,9 @@ export const dets = Object.freeze({
    * `close`). Fails with `DETS_LOCKED` if another process has the file open
    * for writing, `DETS_OPTIONS_MISMATCH` if the file's type or keypos
    * differ from the options, `DETS_NOT_A_TABLE_FILE`, `DETS_FORMAT_UNSUPPORTED`,
-   * `DETS_CORRUPT` (with `repair: false`), `DETS_IO`.
+   * `DETS_CORRUPT` (with `repair: false`), `DETS_IO`. An Erlang DETS or tab
+   * file (or another table file termstore reads) is refused with
+   * `DETS_NOT_A_TABLE_FILE` and a message naming `termstore convert`.
    */
   openFile: async <R extends Row = Row>(name: TableName, options: OpenOptions = {}): Promise<DetsTable<R>> => {
     // A table whose last close is in progress is reopened once it is closed.
@@ -359,7 +362,11 @@ export const dets = Object.freeze({
       await t.closing.catch(() => undefined);
       if (byName.get(t.name) === t && t.closing === undefined) break;
     }
-    return openSync(name, options) as DetsTable<R>;
+    try {
+      return openSync(name, options) as DetsTable<R>;
+    } catch (e) {
+      throw withConvertHint(e);
+    }
   },
 
   /**

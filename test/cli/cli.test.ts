@@ -189,5 +189,6 @@ describe('info, verify, dump, compact', () => {
     const r = run('demo');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Done.');
+    expect(r.stdout).toMatch(/in the dets file .*orders\.tsdb/);
   });
 });

@@ -1,0 +1,151 @@
+/**
+ * The CLI's edges, as a user meets them: `--version`, the formats and their
+ * names in `--help`, lost data (a dets file's torn tail) making `convert`
+ * warn and `verify` fail, outputs named for another format refused, and
+ * errors that carry the system error beneath them.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe as describeError } from '../../src/cli/main.js';
+import { dets } from '../../src/dets/index.js';
+import { TermstoreError } from '../../src/errors.js';
+import { ROOT, ensureDist } from '../build.js';
+import { FIXTURES } from '../convert/helpers.js';
+import { readAll, tempDir } from '../convert/support.js';
+
+const { dir, cleanup } = tempDir('cli-checks');
+afterAll(cleanup);
+let cli = '';
+beforeAll(() => {
+  cli = ensureDist();
+}, 180_000);
+
+const LARGE_TAB = join(FIXTURES, 'tab2file', 'large.tab');
+let k = 0;
+const out = (ext: string): string => join(dir, `f${k++}.${ext}`);
+
+function run(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: dir, timeout: 60_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A dets file of the 20,000 rows of large.tab whose last `cut` bytes are missing (a torn last write). */
+function tornDets(cut: number): string {
+  const f = out('tsdb');
+  expect(run('convert', LARGE_TAB, f).code).toBe(0);
+  const b = readFileSync(f);
+  writeFileSync(f, b.subarray(0, b.length - cut));
+  return f;
+}
+
+describe('--version and --help', () => {
+  it('--version (and -v) print the package version, exit 0', () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v']) {
+      const r = run(flag);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`${version}\n`);
+    }
+  });
+
+  it("--help names every format with its extensions: termstore's dets file (.tsdb) apart from Erlang's DETS file (.dets)", () => {
+    const h = run('--help').stdout;
+    expect(h).toMatch(/^ {2}dets +termstore dets file \(dets\.openFile\) +\.tsdb$/m);
+    expect(h).toMatch(/^ {2}erl-dets +Erlang DETS file \(dets:open_file\) +\.dets$/m);
+    expect(h).toMatch(/^ {2}tab +termstore tab file \(ets\.tab2file\) +\.tstab$/m);
+    expect(h).toMatch(/^ {2}erl-tab +Erlang tab file \(ets:tab2file\) +\.tab \.ets$/m);
+  });
+});
+
+describe('lost data', () => {
+  it('convert of a dets file with a torn tail warns (even with --quiet), says what was lost, and exits 0', async () => {
+    const f = tornDets(10);
+    for (const quiet of [[], ['--quiet']]) {
+      const target = out('jsonl');
+      const r = run('convert', f, target, ...quiet);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(new RegExp(`^warning: ${f.replace(/[.]/g, '\\.')}: data lost: the last write \\(\\d+ bytes from offset \\d+\\) was cut short and was dropped; `, 'm'));
+      expect((await readAll(target)).length).toBe(20000); // the torn write was the clean-close marker: no row in it
+    }
+  });
+
+  it('a dets file cut inside its first write converts to 0 rows, with the warning', async () => {
+    const f = out('tsdb');
+    expect(run('convert', LARGE_TAB, f).code).toBe(0);
+    writeFileSync(f, readFileSync(f).subarray(0, 200));
+    const target = out('jsonl');
+    const r = run('convert', f, target);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/: 0 rows,/);
+    expect(r.stderr).toMatch(/data lost: the last write/);
+  });
+
+  it('verify exits 2 on a torn tail, naming it; --allow-torn-tail accepts it with a warning', () => {
+    const f = tornDets(10);
+    const r = run('verify', f);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^lost: .*: the last write \(\d+ bytes from offset \d+\) was cut short and was dropped$/m);
+    expect(r.stdout).toMatch(/^lost data: .*--allow-torn-tail/);
+    const a = run('verify', f, '--allow-torn-tail');
+    expect(a.code).toBe(0);
+    expect(a.stderr).toMatch(/^warning: .*data lost: the last write .*accepted \(--allow-torn-tail\)$/m);
+    expect(a.stdout).toMatch(/^ok: /);
+    const whole = out('tsdb');
+    expect(run('convert', LARGE_TAB, whole).code).toBe(0);
+    const ok = run('verify', whole);
+    expect([ok.code, ok.stderr]).toEqual([0, '']);
+  });
+
+  it('compact --repair warns about each damaged range it skipped', async () => {
+    const f = out('tsdb');
+    const t = await dets.openFile(`cli_checks_${k}`, { file: f, autoSave: false });
+    for (let i = 0; i < 200; i++) {
+      dets.insert(t, [i, 'x'.repeat(50)]);
+      await dets.sync(t); // one frame per write
+    }
+    await dets.close(t);
+    const b = readFileSync(f);
+    b[Math.floor(b.length / 2)]! ^= 0xff;
+    writeFileSync(f, b);
+    expect(run('compact', f).code).toBe(2);
+    const r = run('compact', f, '--repair');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^warning: .*data lost: .*; the compacted file holds every intact record$/m);
+  });
+});
+
+describe('formats named consistently', () => {
+  it('file2tab/tab2file refuse an output named for another format (exit 1), pointing to convert', () => {
+    const tab = out('tstab');
+    expect(run('tab2file', LARGE_TAB, tab).code).toBe(0);
+    const r = run('file2tab', tab, out('dets'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/the name .*\.dets says: Erlang DETS file .*; but file2tab writes: termstore dets file .*\(\.tsdb\)/);
+    expect(r.stderr).toContain('termstore convert');
+    expect(run('tab2file', tab, out('tab')).code).toBe(1);
+  });
+});
+
+describe('errors', () => {
+  it('carry the system error beneath them (ENOENT for a missing directory)', () => {
+    const r = run('convert', LARGE_TAB, join(dir, 'no-such-dir', 'out.jsonl'));
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/CONVERT_IO: .*ENOENT/);
+    const cause = Object.assign(new Error("ENOENT: no such file or directory, mkdir '/x/y.lock'"), { code: 'ENOENT' });
+    const e = new TermstoreError('DETS_IO', 'dets: cannot lock /x/y', { cause, details: { file: '/x/y' } });
+    expect(describeError(e)).toBe("DETS_IO: dets: cannot lock /x/y: ENOENT: no such file or directory, mkdir '/x/y.lock'");
+    const nested = new TermstoreError('CONVERT_IO', 'reading failed', { cause: e });
+    expect(describeError(nested)).toMatch(/ENOENT: no such file or directory/);
+  });
+
+  it('wrong conversion arguments are CONVERT_BADARG (usage, exit 1), never ETS_BADARG', () => {
+    const same = run('convert', LARGE_TAB, LARGE_TAB, '--force', '--to', 'erl-tab');
+    expect(same.code).toBe(1);
+    expect(same.stderr).toContain('CONVERT_BADARG');
+    const noext = run('convert', LARGE_TAB, out('weird'));
+    expect(noext.code).toBe(1);
+    expect(noext.stderr).toContain('CONVERT_BADARG');
+  });
+});
