@@ -179,6 +179,16 @@ describe('the packed package', () => {
     expect(JSON.parse(r.stdout)).toEqual([]);
   });
 
+  it('installs a working `termstore` bin (through the symlink npm makes)', () => {
+    const { version: v } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const r = spawnSync(join(app, 'node_modules', '.bin', 'termstore'), ['--version'], { cwd: app, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`${v}\n`);
+    const info = spawnSync(join(app, 'node_modules', '.bin', 'termstore'), ['info', join(ROOT, 'fixtures/erlang/tab2file/large.tab')], { cwd: app, encoding: 'utf8' });
+    expect(info.status, info.stderr).toBe(0);
+    expect(info.stdout).toMatch(/rows\s+20,000/);
+  });
+
   it('is required from CommonJS (Node >= 20.19 loads the ESM build through the default condition)', () => {
     writeFileSync(join(app, 'require.cjs'), "const { ets, END_OF_TABLE } = require('termstore');\nconst t = ets.new('cjs', {});\nets.insert(t, ['k', 1]);\nconsole.log(JSON.stringify(ets.lookup(t, 'k')), ets.next(t, 'k') === END_OF_TABLE);\n");
     const r = spawnSync(process.execPath, ['require.cjs'], { cwd: app, encoding: 'utf8' });
