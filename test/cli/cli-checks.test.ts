@@ -4,32 +4,21 @@
  * warn and `verify` fail, outputs named for another format refused, and
  * errors that carry the system error beneath them.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describe as describeError } from '../../src/cli/main.js';
 import { dets } from '../../src/dets/index.js';
 import { TermstoreError } from '../../src/errors.js';
-import { ROOT, ensureDist } from '../build.js';
+import { ROOT } from '../build.js';
 import { FIXTURES } from '../convert/helpers.js';
-import { readAll, tempDir } from '../convert/support.js';
+import { readAll } from '../convert/support.js';
+import { cliHarness } from './support.js';
 
-const { dir, cleanup } = tempDir('cli-checks');
-afterAll(cleanup);
-let cli = '';
-beforeAll(() => {
-  cli = ensureDist();
-}, 180_000);
+const { dir, out, run } = cliHarness('cli-checks');
+let k = 0;
 
 const LARGE_TAB = join(FIXTURES, 'tab2file', 'large.tab');
-let k = 0;
-const out = (ext: string): string => join(dir, `f${k++}.${ext}`);
-
-function run(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: dir, timeout: 60_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** A dets file of the 20,000 rows of large.tab whose last `cut` bytes are missing (a torn last write). */
 function tornDets(cut: number): string {
@@ -100,7 +89,7 @@ describe('lost data', () => {
 
   it('compact --repair warns about each damaged range it skipped', async () => {
     const f = out('tsdb');
-    const t = await dets.openFile(`cli_checks_${k}`, { file: f, autoSave: false });
+    const t = await dets.openFile(`cli_checks_${k++}`, { file: f, autoSave: false });
     for (let i = 0; i < 200; i++) {
       dets.insert(t, [i, 'x'.repeat(50)]);
       await dets.sync(t); // one frame per write

@@ -7,17 +7,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, constants, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDist } from '../build.js';
-import { tempDir } from '../convert/support.js';
+import { describe, expect, it } from 'vitest';
 import { FIXTURES } from '../convert/helpers.js';
+import { cliHarness } from './support.js';
 
-const { dir, cleanup } = tempDir('epipe');
-afterAll(cleanup);
-let cli = '';
-beforeAll(() => {
-  cli = ensureDist();
-}, 180_000);
+const { dir, cli } = cliHarness('epipe');
 
 const LARGE_TAB = join(FIXTURES, 'tab2file', 'large.tab');
 let k = 0;
@@ -36,7 +30,7 @@ function runClosed(args: string[], both = false): { code: number | null; stderr:
   const out = deadPipe();
   const errFd = both ? deadPipe() : 'pipe';
   try {
-    const r = spawnSync(process.execPath, [cli, ...args], { cwd: dir, stdio: ['ignore', out, errFd], encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [cli(), ...args], { cwd: dir, stdio: ['ignore', out, errFd], encoding: 'utf8', timeout: 60_000 });
     return { code: r.status, stderr: r.stderr ?? '' };
   } finally {
     closeSync(out);
