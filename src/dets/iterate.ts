@@ -27,15 +27,15 @@ export function detsCheck(fn: string, file: string): StepCheck {
   };
 }
 
-/** The rows of an open dets table in table order. */
+/** The rows of a dets table in table order (none once it is closed; closing it during the loop ends the loop with `DETS_CLOSED`). */
 export function detsRows(t: TableImpl, file: string, fn: string): IterableIterator<Row> {
-  return tableRows(t, false, detsCheck(fn, file));
+  return tableRows(t, false, detsCheck(fn, file), true);
 }
 
 /** The rows of an open dets table in table order, with a turn of the event loop every {@link ASYNC_BATCH} rows. */
 export async function* detsRowsAsync(t: TableImpl, file: string, fn: string): AsyncGenerator<Row, void, undefined> {
   let n = 0;
-  for (const row of tableRows(t, false, detsCheck(fn, file))) {
+  for (const row of tableRows(t, false, detsCheck(fn, file), true)) {
     yield row;
     if (++n % ASYNC_BATCH === 0) await nextTurn();
   }

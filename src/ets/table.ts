@@ -79,10 +79,12 @@ export class Table<R extends Row = Row> implements RowTyped<R> {
   }
   /**
    * The rows in table order, one at a time (`for (const row of table)`),
-   * with the write tolerance of `first`/`next`; see `ets.iterate`.
+   * with the write tolerance of `first`/`next`; see `ets.iterate`. A
+   * deleted table has no rows; deleting it during the loop ends the loop
+   * with `ETS_NO_TABLE`.
    */
   [Symbol.iterator](): IterableIterator<R> {
-    return tableRows(this.impl, false, etsCheck('ets: for...of')) as IterableIterator<R>;
+    return tableRows(this.impl, false, etsCheck('ets: for...of'), true) as IterableIterator<R>;
   }
 }
 

@@ -172,6 +172,17 @@ describe('iteration and table life', () => {
     expect(codeOf(() => spec.next())).toBe('ETS_NO_TABLE');
   });
 
+  it("a deleted table's handle iterates as empty (so deep equality can compare handles); ets.iterate on it throws", () => {
+    const a = ets.new('iter_gone_a', {});
+    const b = ets.new('iter_gone_b', {});
+    ets.insert(a, ['row']);
+    ets.delete(a);
+    ets.delete(b);
+    expect([...a]).toEqual([]);
+    expect(a).not.toBe(b);
+    expect(codeOf(() => ets.iterate(a))).toBe('ETS_NO_TABLE');
+  });
+
   it('a private table is iterated by its owner only (ETS_ACCESS)', async () => {
     const t = ets.new('iter_private', { access: 'private' });
     ets.insert(t, ['secret', 1]);
