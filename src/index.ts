@@ -52,7 +52,7 @@ export type {
 export { ms, matchSpecToJSON } from './match-spec/index.js';
 export type { MatchSpec, MatchClause, MatchClauseObject, MatchClauseTriple, Pattern, Head, Expr, Call, GuardFunction, MsVar } from './match-spec/index.js';
 export type { Scalar, ConstForm, TaggedScalar, TupleForm, ListForm, MapForm, MapPattern, MapExpr } from './match-spec/index.js';
-export { convert, openTableFile, iterateTableFile, describeLoss, inspectFile, verifyFile, detectFormat, toTaggedJson, fromTaggedJson, TaggedJsonError } from './convert/index.js';
+export { convert, openTableFile, iterateTableFile, inspectFile, verifyFile, detectFormat, toTaggedJson, fromTaggedJson, TaggedJsonError } from './convert/index.js';
 export type {
   ConvertOptions,
   ConvertResult,

@@ -10,7 +10,7 @@ import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { convert, inspectFile, openTableFile, verifyFile, type ConvertResult } from '../convert/convert.js';
 import { detectFormat, extensionsOf, formatFromExtension, formatName } from '../convert/detect.js';
-import { describeLoss, lossesOf } from '../convert/losses.js';
+import { describeDataLoss, lossesOf } from '../convert/losses.js';
 import { rowToJsonLine } from '../convert/formats/jsonl.js';
 import type { ConvRow, FormatName } from '../convert/types.js';
 import { dets } from '../dets/index.js';
@@ -149,7 +149,7 @@ export async function verifyCmd(v: Values, p: string[]): Promise<number> {
   for (const w of r.warnings) err(`warning: ${file}: ${w}`);
   const { accepted, failing } = verifyLosses(r.losses, v['allow-torn-tail'] === true);
   warnLosses(file!, accepted, 'accepted (--allow-torn-tail)');
-  for (const l of failing) err(`lost: ${file}: ${describeLoss(l)}`);
+  for (const l of failing) err(`lost: ${file}: ${describeDataLoss(l)}`);
   const checked = `${r.format}, ${formatCount(r.rowsRead)} rows, ${formatBytes(r.fileBytes)} checked in ${r.seconds.toFixed(2)} s`;
   if (failing.length > 0) {
     const hint = failing.every((l) => l.kind === 'torn-tail') ? ' (--allow-torn-tail accepts a torn last write)' : '';

@@ -6,13 +6,13 @@
  *
  * @module
  */
-import { describeLoss, type DataLoss } from '../convert/losses.js';
+import { describeDataLoss, type DataLoss } from '../convert/losses.js';
 
 const err = (s: string): void => void process.stderr.write(s + '\n');
 
 /** Warns about each loss of `file`; `what` says what the reader of the warning got (e.g. "the output holds the rest"). */
 export function warnLosses(file: string, losses: readonly DataLoss[], what: string): void {
-  for (const l of losses) err(`warning: ${file}: data lost: ${describeLoss(l)}; ${what}`);
+  for (const l of losses) err(`warning: ${file}: data lost: ${describeDataLoss(l)}; ${what}`);
 }
 
 /** Splits losses into those `verify` accepts (a torn tail, with `--allow-torn-tail`) and those that fail it. */

@@ -46,7 +46,7 @@ export function lossesOf(details: Readonly<Record<string, unknown>> | RecoveryRe
 }
 
 /** One loss in words, for warnings: what was lost and where. */
-export function describeLoss(l: DataLoss): string {
+export function describeDataLoss(l: DataLoss): string {
   return l.kind === 'torn-tail'
     ? `the last write (${l.bytes} bytes from offset ${l.offset}) was cut short and was dropped`
     : `a damaged range of ${l.bytes} bytes at offset ${l.offset} was skipped`;
