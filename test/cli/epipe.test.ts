@@ -49,11 +49,10 @@ describe.runIf(process.platform !== 'win32')('a reader that goes away (EPIPE)', 
     ['--version'],
     ['convert', '--help'],
   ])('termstore %s ... ends quietly with status 0', (...args) => {
-    for (let i = 0; i < 3; i++) {
-      const r = runClosed(args);
-      expect(r.stderr).not.toMatch(/EPIPE|Error|at /);
-      expect(r.code).toBe(0);
-    }
+    // Every write meets EPIPE (the reader is gone before the command starts), so one run decides.
+    const r = runClosed(args);
+    expect(r.stderr).not.toMatch(/EPIPE|Error|at /);
+    expect(r.code).toBe(0);
   });
 
   it('a conversion whose stdout and stderr are both gone still writes its output, and exits 0', () => {
