@@ -55,10 +55,13 @@ function fraction(p: ConvertProgress): number | undefined {
  * characters wide (a full-width line would wrap on some terminals). Parts
  * are dropped, least useful first, until it fits: the bytes, the elapsed
  * time, the rows, the bar, the rate, the time left; the label is shortened.
+ * The rate and the time left are those of the current phase, which began
+ * `phaseMs` ago (a journal replay, then the rows).
  */
-export function progressLine(label: string, p: ConvertProgress | undefined, elapsedMs: number, columns: number): string {
+export function progressLine(label: string, p: ConvertProgress | undefined, elapsedMs: number, columns: number, phaseMs = elapsedMs): string {
   const width = Math.max(1, columns - 1);
-  const secs = elapsedMs / 1000;
+  const elapsed = elapsedMs / 1000;
+  const secs = phaseMs / 1000;
   const f = p === undefined ? undefined : fraction(p);
   const replay = p?.phase === 'replay';
   const parts: Record<string, string | undefined> = {
@@ -66,9 +69,9 @@ export function progressLine(label: string, p: ConvertProgress | undefined, elap
     phase: p === undefined ? 'opening' : replay ? 'replaying journal' : undefined,
     rows: p === undefined || replay ? undefined : `${formatCount(p.rows)} rows`,
     rate: p === undefined || secs <= 0 ? undefined : replay ? `${formatBytes(Math.round(p.bytesRead / secs))}/s` : perSecond(p.rows / secs),
-    eta: f !== undefined && f > 0.005 && f < 1 && secs >= 1 ? `ETA ${formatDuration((secs * (1 - f)) / f)}` : undefined,
+    eta: f !== undefined && f > 0.005 && f < 1 && secs >= 0.5 ? `ETA ${formatDuration((secs * (1 - f)) / f)}` : undefined,
     bytes: p === undefined ? undefined : `${formatBytes(p.bytesRead)}/${formatBytes(p.totalBytes)}`,
-    elapsed: `${secs.toFixed(1)} s`,
+    elapsed: `${elapsed.toFixed(1)} s`,
   };
   const order = ['pct', 'phase', 'rows', 'rate', 'eta', 'bytes', 'elapsed'];
   const dropOrder = ['bytes', 'elapsed', 'rows', 'bar', 'rate', 'eta', 'phase'];
@@ -118,6 +121,8 @@ export class Progress {
   private last = -Infinity;
   private shown = false;
   private state: ConvertProgress | undefined;
+  /** When the current phase (replay, rows) began. */
+  private phaseStart: number;
   private readonly enabled: boolean;
   private timer: ReturnType<typeof setInterval> | undefined;
 
@@ -130,6 +135,7 @@ export class Progress {
     tick = 250,
   ) {
     this.start = now();
+    this.phaseStart = this.start;
     this.enabled = stream.isTTY === true || process.env.TERMSTORE_PROGRESS === '1';
     if (this.enabled && tick > 0) {
       this.timer = setInterval(() => this.draw(), tick);
@@ -140,6 +146,7 @@ export class Progress {
   /** Records the latest progress and redraws the bar when due. */
   update(p: ConvertProgress): void {
     if (!this.enabled) return;
+    if (this.state !== undefined && (this.state.phase ?? 'rows') !== (p.phase ?? 'rows')) this.phaseStart = this.now();
     this.state = p;
     this.draw();
   }
@@ -149,7 +156,7 @@ export class Progress {
     if (now - this.start < 1000 || now - this.last < 100) return;
     this.last = now;
     const cols = this.stream.columns ?? 80;
-    this.stream.write(`\r${progressLine(this.label, this.state, now - this.start, cols)}\x1b[K`);
+    this.stream.write(`\r${progressLine(this.label, this.state, now - this.start, cols, now - this.phaseStart)}\x1b[K`);
     this.shown = true;
   }
 

@@ -60,6 +60,19 @@ describe('Progress', () => {
     expect(progressLine('x', p(250, 900, 1000), 10_000, 120)).toMatch(/ 25%  250 rows  25 rows\/s  ETA 0:30 /);
   });
 
+  it('measures the rate and the time left from the start of the current phase (after a journal replay)', () => {
+    let now = 0;
+    const t = terminal(true, 200);
+    const bar = new Progress('big.tsdb', t.stream as never, () => now, 0);
+    now = 4000;
+    bar.update({ phase: 'replay', rows: 0, bytesRead: 1000, totalBytes: 1000, expectedRows: undefined });
+    now = 5000;
+    bar.update(p(1000, 1000, 400_000)); // the rows phase begins
+    now = 6000;
+    bar.update(p(101_000, 1000, 404_000));
+    expect(t.text()).toMatch(/25%  101,000 rows  101,000 rows\/s  ETA 0:03  1000 B\/1000 B  6\.0 s\x1b\[K$/);
+  });
+
   it('shows the replay of a journal, and an operation that has reported nothing yet', () => {
     const line = progressLine('cache.tsdb', { phase: 'replay', rows: 0, bytesRead: 3 * 2 ** 20, totalBytes: 12 * 2 ** 20, expectedRows: undefined }, 2000, 120);
     expect(line).toMatch(/^cache\.tsdb  \[#+\.+\]   25%  replaying journal  1\.50 MiB\/s  ETA 0:06  3\.00 MiB\/12\.0 MiB  2\.0 s$/);
