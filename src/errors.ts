@@ -63,6 +63,12 @@ export const ErrorCode = {
   /** The table was closed. */
   DETS_CLOSED: 'DETS_CLOSED',
 
+  /**
+   * An argument or option of a conversion is wrong: an unknown format name,
+   * an output whose format cannot be told from its name, the same file as
+   * input and output, a SQLite file whose table must be chosen with `table`.
+   */
+  CONVERT_BADARG: 'CONVERT_BADARG',
   /** A file given to a reader is in no format it knows, or the wrong one. */
   CONVERT_UNKNOWN_FORMAT: 'CONVERT_UNKNOWN_FORMAT',
   /** A file is truncated or damaged; `offset` says where. */
@@ -112,12 +118,28 @@ export class TermstoreError extends Error {
   }
 }
 
-/** True if `e` is a {@link TermstoreError}, optionally with the given code. */
-export function isTermstoreError(e: unknown, code?: ErrorCode): e is TermstoreError {
-  return e instanceof TermstoreError && (code === undefined || e.code === code);
+/** A {@link TermstoreError} whose `code` is known to be `C`. */
+export type TermstoreErrorOf<C extends ErrorCode> = TermstoreError & { readonly code: C };
+
+/**
+ * True if `e` is a {@link TermstoreError}, optionally with the given code
+ * (or one of the given codes); narrows `e.code` to them.
+ *
+ * @example
+ * ```ts
+ * try { ets.lookupElement(t, 'nope', 2) }
+ * catch (e) { if (isTermstoreError(e, 'ETS_NO_KEY')) e.code; } // 'ETS_NO_KEY'
+ * ```
+ */
+export function isTermstoreError<C extends ErrorCode>(e: unknown, code: C | readonly C[]): e is TermstoreErrorOf<C>;
+export function isTermstoreError(e: unknown): e is TermstoreError;
+export function isTermstoreError(e: unknown, code?: ErrorCode | readonly ErrorCode[]): boolean {
+  if (!(e instanceof TermstoreError)) return false;
+  if (code === undefined) return true;
+  return typeof code === 'string' ? e.code === code : code.includes(e.code);
 }
 
-/** @internal Shorthand used across the code base. */
+/** Internal: Shorthand used across the code base. */
 export function fail(code: ErrorCode, message: string, details?: ErrorDetails, cause?: unknown): never {
   throw new TermstoreError(code, message, { details, cause });
 }

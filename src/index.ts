@@ -26,16 +26,17 @@ export const ets = Object.freeze({
 export { Continuation, Table, isEtsTransfer } from './ets/index.js';
 export type { NewOptions, TableInfo, InfoItem, Chunk, SelectFunction, CounterOp, UpdateCounterFunction } from './ets/index.js';
 export type { Access, Heir, TableLike, TableName, SelectFn, EtsTransfer } from './ets/index.js';
+export type { MatchFunction, MatchObjectFunction, IterateFunction, IterateOptions, Selected, SpecOrFn, RowOf, RowArg, KeyArg, KeyOf, RowTyped } from './ets/index.js';
 export { END_OF_TABLE } from './engines/types.js';
 export type { EndOfTable, TableType } from './engines/types.js';
 export { TermstoreError, ErrorCode, isTermstoreError } from './errors.js';
-export type { ErrorDetails } from './errors.js';
+export type { ErrorDetails, TermstoreErrorOf } from './errors.js';
 export { Tuple, tuple, atom, atomName, isAtom, isTuple, Pid, Opaque } from './term/types.js';
 export type { Term, Row, OpaqueKind } from './term/types.js';
 export { compareTerms } from './term/order.js';
 export { exactEquals } from './term/equal.js';
 export { spawn, self, send, receive, whenExited, isAlive, rootPid, TIMEOUT } from './process/index.js';
-export type { ExitReason } from './process/index.js';
+export type { ExitReason, ReceiveOptions } from './process/index.js';
 export { dets, DetsTable, DEFAULT_MAX_FILE_SIZE } from './dets/index.js';
 export type {
   OpenOptions as DetsOpenOptions,
@@ -49,8 +50,9 @@ export type {
   CompactionPolicy,
 } from './dets/index.js';
 export { ms, matchSpecToJSON } from './match-spec/index.js';
-export type { MatchSpec, MatchClause, MatchClauseObject, MatchClauseTriple, Pattern, Expr, MsVar } from './match-spec/index.js';
-export { convert, openTableFile, inspectFile, verifyFile, detectFormat, toTaggedJson, fromTaggedJson, TaggedJsonError } from './convert/index.js';
+export type { MatchSpec, MatchClause, MatchClauseObject, MatchClauseTriple, Pattern, Head, Expr, Call, GuardFunction, MsVar } from './match-spec/index.js';
+export type { Scalar, ConstForm, TaggedScalar, TupleForm, ListForm, MapForm, MapPattern, MapExpr } from './match-spec/index.js';
+export { convert, openTableFile, iterateTableFile, inspectFile, verifyFile, detectFormat, toTaggedJson, fromTaggedJson, TaggedJsonError } from './convert/index.js';
 export type {
   ConvertOptions,
   ConvertResult,
@@ -63,30 +65,48 @@ export type {
   ConvertProgress,
   TermsMode,
   ConvRow,
+  DataLoss,
 } from './convert/index.js';
 export type { Tab2FileOptions, File2TabOptions, TabfileInfo } from './tabfile/index.js';
 export {
   decodeTerm,
   encodeTerm,
+  EtfEncoder,
   ErlFloat,
   ErlImproperList,
   ErlBitstring,
   erlEquals,
+  erlCanonical,
+  phash2,
+  makeHash2,
+  compareErlTerms,
+  detsCompare,
   openTab2File,
   readTab2File,
   writeTab2File,
+  Tab2FileReader,
   openDetsFile,
   readDetsFile,
   writeDetsFile,
+  DetsFileReader,
 } from './erlang/index.js';
 export type {
   ErlTerm,
   DecodeOptions as ErlDecodeOptions,
   EncodeOptions as ErlEncodeOptions,
   Tab2FileInfo,
+  Tab2FileSummary,
+  Tab2FileRow,
+  Tab2FileExtendedInfo,
+  EtsProtection,
+  EtsTableType,
   ReadTab2FileOptions,
   WriteTab2FileOptions,
   DetsFileInfo,
+  DetsFileSummary,
+  DetsTableType,
+  DetsRow,
   ReadDetsFileOptions,
   WriteDetsFileOptions,
+  OutputFileOptions,
 } from './erlang/index.js';

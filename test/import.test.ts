@@ -74,6 +74,6 @@ describe('the built package', () => {
       const pkg = createRequire(import.meta.url)('termstore/package.json');
       console.log(JSON.stringify(pkg.exports['.']));
     `);
-    expect(JSON.parse(out)).toEqual({ types: './dist/index.d.ts', import: './dist/index.js' });
+    expect(JSON.parse(out)).toEqual({ types: './dist/index.d.ts', import: './dist/index.js', default: './dist/index.js' });
   });
 });

@@ -9,12 +9,16 @@ import { once } from 'node:events';
 import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { convert, inspectFile, openTableFile, verifyFile, type ConvertResult } from '../convert/convert.js';
-import { detectFormat, formatName } from '../convert/detect.js';
+import { detectFormat, extensionsOf, formatFromExtension, formatName } from '../convert/detect.js';
+import { describeDataLoss, lossesOf } from '../convert/losses.js';
 import { rowToJsonLine } from '../convert/formats/jsonl.js';
 import type { ConvRow, FormatName } from '../convert/types.js';
 import { dets } from '../dets/index.js';
 import { TermstoreError } from '../errors.js';
 import { Progress, formatBytes, formatCount } from './progress.js';
+import { readerGone } from './stdio.js';
+import { FORMAT_TITLES } from './formats.js';
+import { verifyLosses, warnLosses } from './losses.js';
 import { TableLayout } from './render.js';
 
 /** Exit codes, documented in the README. */
@@ -71,7 +75,22 @@ async function runConvert(input: string, output: string, v: Values, to: FormatNa
     out(summary(r));
     for (const n of r.notes) err(`note: ${n}`);
   }
+  warnLosses(input, r.losses, `${r.output} holds the ${formatCount(r.rows)} rows read`);
   return EXIT.OK;
+}
+
+/**
+ * `tab2file`/`file2tab` write one format whatever the output is called: an
+ * output named for another format (`file2tab x.tab y.dets`, where `.dets`
+ * is an Erlang DETS file) is refused rather than misnamed.
+ */
+function fixedOutput(output: string, to: FormatName, cmd: string): void {
+  const named = formatFromExtension(output);
+  if (named !== undefined && named !== to) {
+    throw new UsageError(
+      `the name ${output} says: ${FORMAT_TITLES[named]}; but ${cmd} writes: ${FORMAT_TITLES[to]} (${extensionsOf(to).join(', ')}). Rename the output, or write ${named} with \`termstore convert\``,
+    );
+  }
 }
 
 /** `termstore convert <in> <out>`. */
@@ -83,24 +102,17 @@ export function convertCmd(v: Values, p: string[]): Promise<number> {
 /** `termstore tab2file <table-file> <tab-file>`: any table file to a termstore tab file. */
 export function tab2fileCmd(v: Values, p: string[]): Promise<number> {
   const [input, output] = positionals(p, 2, '<table-file> <tab-file>');
+  fixedOutput(output!, 'tab', 'tab2file');
   return runConvert(input!, output!, v, 'tab');
 }
 
-/** `termstore file2tab <tab-file> <dets-file>`: a tab file (termstore's or OTP's) to a termstore dets file. */
+/** `termstore file2tab <tab-file> <dets-file>`: a tab file (termstore's or Erlang's) to a termstore dets file. */
 export function file2tabCmd(v: Values, p: string[]): Promise<number> {
   const [input, output] = positionals(p, 2, '<tab-file> <dets-file>');
+  fixedOutput(output!, 'dets', 'file2tab');
   return runConvert(input!, output!, v, 'dets');
 }
 
-const FORMAT_TITLES: Record<FormatName, string> = {
-  dets: 'termstore dets file (journal)',
-  tab: 'termstore tab file',
-  'erl-tab': 'Erlang ets:tab2file file (disk_log)',
-  'erl-dets': 'Erlang DETS file',
-  sqlite: 'SQLite database',
-  jsonl: 'JSON Lines',
-  'cbor-seq': 'CBOR sequence',
-};
 
 /** `termstore info <file>`. */
 export async function infoCmd(v: Values, p: string[]): Promise<number> {
@@ -135,20 +147,23 @@ export async function verifyCmd(v: Values, p: string[]): Promise<number> {
     progress.done();
   }
   for (const w of r.warnings) err(`warning: ${file}: ${w}`);
-  out(`ok: ${file}: ${r.format}, ${formatCount(r.rowsRead)} rows, ${formatBytes(r.fileBytes)} checked in ${r.seconds.toFixed(2)} s`);
+  const { accepted, failing } = verifyLosses(r.losses, v['allow-torn-tail'] === true);
+  warnLosses(file!, accepted, 'accepted (--allow-torn-tail)');
+  for (const l of failing) err(`lost: ${file}: ${describeDataLoss(l)}`);
+  const checked = `${r.format}, ${formatCount(r.rowsRead)} rows, ${formatBytes(r.fileBytes)} checked in ${r.seconds.toFixed(2)} s`;
+  if (failing.length > 0) {
+    const hint = failing.every((l) => l.kind === 'torn-tail') ? ' (--allow-torn-tail accepts a torn last write)' : '';
+    out(`lost data: ${file}: ${checked}; ${failing.reduce((n, l) => n + l.bytes, 0)} bytes could not be read${hint}`);
+    return EXIT.BAD_INPUT;
+  }
+  out(`ok: ${file}: ${checked}`);
   return EXIT.OK;
 }
 
+/** Writes to stdout, waiting for it to drain; false once its reader is gone (EPIPE, see `stdio.ts`). */
 async function write(s: string): Promise<boolean> {
-  if (process.stdout.destroyed) return false;
-  let ok: boolean;
-  try {
-    ok = process.stdout.write(s);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EPIPE') return false;
-    throw e;
-  }
-  if (!ok) {
+  if (readerGone()) return false;
+  if (!process.stdout.write(s)) {
     // `once` rejects on 'error' (EPIPE when the reader went away): that just ends the output.
     const drained = once(process.stdout, 'drain').then(
       () => true,
@@ -174,14 +189,16 @@ export async function dumpCmd(v: Values, p: string[]): Promise<number> {
   const format = v.format ?? 'jsonl';
   if (format !== 'jsonl' && format !== 'table') throw new UsageError(`--format must be jsonl or table, got ${JSON.stringify(format)}`);
   const from = fmt(v.from, 'from') ?? (await detectFormat(file!));
-  const src = await openTableFile(file!, { from, table: str(v.table), verify: v['no-verify'] !== true });
+  // A bar for the replay of a dets file's journal only: the rows then go to stdout, often the same terminal.
+  const progress = new Progress(`dump ${basename(file!)}`);
+  let src;
+  try {
+    const onReplay = (bytesRead: number, totalBytes: number): void => progress.update({ phase: 'replay', rows: 0, bytesRead, totalBytes, expectedRows: undefined });
+    src = await openTableFile(file!, { from, table: str(v.table), verify: v['no-verify'] !== true, onReplay });
+  } finally {
+    progress.done();
+  }
   let n = 0;
-  let broken = false;
-  // EPIPE (e.g. `| head`) just ends the dump.
-  const onError = (): void => {
-    broken = true;
-  };
-  process.stdout.on('error', onError);
   let layout: TableLayout | undefined;
   try {
     for await (const batch of src) {
@@ -198,13 +215,13 @@ export async function dumpCmd(v: Values, p: string[]): Promise<number> {
         }
         n++;
       }
-      if (!(await write(text)) || broken || n >= limit) break;
+      // A reader that went away (`| head`) just ends the dump.
+      if (!(await write(text)) || readerGone() || n >= limit) break;
     }
   } finally {
     await src.close();
-    process.stdout.off('error', onError);
   }
-  if (format === 'table' && layout === undefined && !broken) out('(no rows)');
+  if (format === 'table' && layout === undefined && !readerGone()) out('(no rows)');
   const total = src.expectedRows;
   err(`${formatCount(n)}${total !== undefined && total !== n ? ` of ${formatCount(total)}` : ''} rows of ${src.meta.name} (${src.format}, ${src.meta.type}, keypos ${src.meta.keypos})`);
   return EXIT.OK;
@@ -219,6 +236,7 @@ export async function compactCmd(v: Values, p: string[]): Promise<number> {
   }
   const t0 = performance.now();
   const t = await dets.openFile(`termstore-cli-compact-${process.pid}`, { file: file!, repair: v.repair === true, autoSave: false });
+  warnLosses(file!, lossesOf(dets.info(t, 'recovered')!), 'the compacted file holds every intact record');
   const before = dets.info(t, 'fileSize')!;
   const rows = dets.info(t, 'size')!;
   try {

@@ -35,9 +35,9 @@ function show(rows: ReadonlyArray<readonly unknown[]>): void {
 /** Runs the demo; `file` defaults to a fresh temporary directory. */
 export async function demo(file?: string): Promise<void> {
   const dir = file === undefined ? mkdtempSync(path.join(os.tmpdir(), 'termstore-demo-')) : undefined;
-  const target = file ?? path.join(dir!, 'orders.dets');
+  const target = file ?? path.join(dir!, 'orders.tsdb');
   try {
-    out(`termstore demo: a crash-tolerant table in ${target}\n`);
+    out(`termstore demo: a crash-tolerant table in the dets file ${target}\n`);
     out('1. A child process opens the file, inserts order-1..5, calls sync(),');
     out('   inserts order-6..8 and bumps order-1, then is killed with SIGKILL before any flush.');
     const main = fileURLToPath(new URL('./main.js', import.meta.url));

@@ -10,11 +10,16 @@
  *
  * @module
  */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TermstoreError, type ErrorCode } from '../errors.js';
 import { EXIT, UsageError, compactCmd, convertCmd, dumpCmd, file2tabCmd, infoCmd, tab2fileCmd, verifyCmd, type Values } from './commands.js';
 import { demo, demoChild } from './demo.js';
+import { formatsHelp } from './formats.js';
 import { salvageCommand } from './salvage.js';
+import { guardStdio } from './stdio.js';
+import { packageVersion } from './version.js';
 
 export { EXIT } from './commands.js';
 
@@ -33,25 +38,31 @@ interface Command {
 }
 
 const FORMATS = 'dets, tab, erl-tab, erl-dets, sqlite, jsonl, cbor-seq';
-const FROM = '  --from <fmt>     input format (default: detected from the content): ' + FORMATS;
-const TABLE = '  --table <name>   SQLite: the table to read (or the name to write)';
-const NO_VERIFY = "  --no-verify      skip the input's checksums and counts (a JSON Lines file edited by hand)";
+const FROM = '  --from <fmt>       input format (default: detected from the content): ' + FORMATS;
+const TABLE = '  --table <name>     SQLite: the table to read (or the name to write)';
+const NO_VERIFY = "  --no-verify        skip the input's checksums and counts (a JSON Lines file edited by hand)";
+const FORCE = (what: string, note = ''): string => `  -f, --force        replace ${what} if it exists${note}`;
+const QUIET = '  -q, --quiet        no summary line (warnings are still printed)';
 
-const commands: Record<string, Command> = {
+/** The command table. Each usage line names every option of `spec`, and `options` explains each (test/cli/usage.test.ts). */
+export const commands: Record<string, Command> = {
   convert: {
     summary: 'convert a table file to another format',
-    usage: 'termstore convert <in> <out> [--from <fmt>] [--to <fmt>] [--force] [--table <name>] [--checksum] [--quiet]',
+    usage: 'termstore convert <in> <out> [--from <fmt>] [--to <fmt>] [-f|--force] [--table <name>] [--checksum] [--no-verify] [-q|--quiet]',
     options: [
       FROM,
-      '  --to <fmt>       output format (default: from the extension: .tsdb dets, .tstab tab, .tab erl-tab,',
-      '                   .dets erl-dets, .sqlite/.db sqlite, .jsonl jsonl, .cbor cbor-seq)',
-      '  --force          replace <out> if it exists',
+      '  --to <fmt>         output format (default: from the extension; see `termstore --help`)',
+      FORCE('<out>'),
       TABLE,
-      '  --checksum       tab output: record a SHA-256 digest of the rows',
+      '  --checksum         tab output: record a SHA-256 digest of the rows',
       NO_VERIFY,
-      '  --quiet          no summary line',
+      QUIET,
     ],
-    examples: ['termstore convert users.tab users.sqlite          # OTP ets:tab2file file to SQLite', 'termstore convert cache.tsdb cache.jsonl --force'],
+    examples: [
+      'termstore convert users.tab users.sqlite          # an Erlang tab file (ets:tab2file) to SQLite',
+      'termstore convert orders.dets orders.tsdb         # an Erlang DETS file to a termstore dets file',
+      'termstore convert cache.tsdb cache.jsonl --force',
+    ],
     spec: {
       from: { type: 'string' },
       to: { type: 'string' },
@@ -64,17 +75,17 @@ const commands: Record<string, Command> = {
     run: convertCmd,
   },
   tab2file: {
-    summary: 'write a table file (dets, OTP, SQLite, ...) as a termstore tab file',
-    usage: 'termstore tab2file <table-file> <tab-file> [--from <fmt>] [--force] [--checksum] [--quiet]',
-    options: [FROM, '  --force          replace <tab-file> if it exists', '  --checksum       record a SHA-256 digest of the rows', TABLE, NO_VERIFY, '  --quiet          no summary line'],
+    summary: 'write a table file (dets, Erlang, SQLite, ...) as a termstore tab file (.tstab)',
+    usage: 'termstore tab2file <table-file> <tab-file> [--from <fmt>] [-f|--force] [--checksum] [--table <name>] [--no-verify] [-q|--quiet]',
+    options: [FROM, FORCE('<tab-file>'), '  --checksum         record a SHA-256 digest of the rows', TABLE, NO_VERIFY, QUIET],
     examples: ['termstore tab2file cache.tsdb backup/cache.tstab'],
     spec: { from: { type: 'string' }, force: { type: 'boolean', short: 'f' }, checksum: { type: 'boolean' }, table: { type: 'string' }, 'no-verify': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
     run: tab2fileCmd,
   },
   file2tab: {
-    summary: 'load a tab file (termstore or OTP) into a new termstore dets file',
-    usage: 'termstore file2tab <tab-file> <dets-file> [--from <fmt>] [--force] [--quiet]',
-    options: [FROM, '  --force          replace <dets-file> if it exists (never one open in a dets table)', NO_VERIFY, '  --quiet          no summary line'],
+    summary: 'load a tab file (termstore .tstab or Erlang .tab) into a new termstore dets file (.tsdb)',
+    usage: 'termstore file2tab <tab-file> <dets-file> [--from <fmt>] [-f|--force] [--table <name>] [--no-verify] [-q|--quiet]',
+    options: [FROM, FORCE('<dets-file>', ' (never one open in a dets table)'), TABLE, NO_VERIFY, QUIET],
     examples: ['termstore file2tab backup/cache.tstab cache.tsdb --force'],
     spec: { from: { type: 'string' }, force: { type: 'boolean', short: 'f' }, table: { type: 'string' }, 'no-verify': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
     run: file2tabCmd,
@@ -82,23 +93,23 @@ const commands: Record<string, Command> = {
   info: {
     summary: "show a table file's format, table options and row count (from its header)",
     usage: 'termstore info <file> [--from <fmt>] [--table <name>] [--json]',
-    options: [FROM, TABLE, '  --json           print JSON'],
+    options: [FROM, TABLE, '  --json             print JSON'],
     spec: { from: { type: 'string' }, table: { type: 'string' }, json: { type: 'boolean' } },
     run: infoCmd,
   },
   verify: {
-    summary: 'read a whole table file and check every checksum and count',
-    usage: 'termstore verify <file> [--from <fmt>] [--table <name>]',
-    options: [FROM, TABLE],
-    spec: { from: { type: 'string' }, table: { type: 'string' } },
+    summary: 'read a whole table file, check every checksum and count, and report any data lost (exit 2)',
+    usage: 'termstore verify <file> [--from <fmt>] [--table <name>] [--allow-torn-tail]',
+    options: [FROM, TABLE, '  --allow-torn-tail  a dets file whose last write was cut short (a torn tail, dropped on open) passes with a warning'],
+    spec: { from: { type: 'string' }, table: { type: 'string' }, 'allow-torn-tail': { type: 'boolean' } },
     run: verifyCmd,
   },
   dump: {
-    summary: "print a table file's rows (JSON Lines or a text table)",
-    usage: 'termstore dump <file> [--limit <n>] [--format jsonl|table] [--from <fmt>] [--table <name>]',
+    summary: "print a table file's rows (JSON Lines or a text table in Erlang syntax)",
+    usage: 'termstore dump <file> [-n|--limit <n>] [--format jsonl|table] [--from <fmt>] [--table <name>] [--no-verify]',
     options: [
-      '  --limit <n>      print at most n rows',
-      '  --format <f>     jsonl (default: one row per line, tagged JSON) or table (Erlang syntax, aligned)',
+      '  -n, --limit <n>    print at most n rows',
+      '  --format <f>       jsonl (default: one row per line, tagged JSON) or table (Erlang syntax, aligned)',
       FROM,
       TABLE,
       NO_VERIFY,
@@ -108,17 +119,17 @@ const commands: Record<string, Command> = {
     run: dumpCmd,
   },
   compact: {
-    summary: 'rewrite a termstore dets file without its garbage (crash-safe)',
+    summary: 'rewrite a termstore dets file (.tsdb) without its garbage (crash-safe)',
     usage: 'termstore compact <dets-file> [--repair]',
-    options: ['  --repair         keep every intact record of a damaged file (default: refuse it)'],
+    options: ['  --repair           keep every intact record of a damaged file and say what was lost (default: refuse it)'],
     spec: { repair: { type: 'boolean' } },
     run: compactCmd,
   },
   salvage: salvageCommand,
   demo: {
-    summary: 'open a dets file, write, crash, reopen and show what survived',
+    summary: 'open a termstore dets file, write, crash, reopen and show what survived',
     usage: 'termstore demo [--file <path>]',
-    options: ['  --file <path>    the dets file to use (default: a temporary one)'],
+    options: ['  --file <path>      the dets file (.tsdb) to use (default: a temporary one)'],
     spec: { file: { type: 'string' } },
     async run(values) {
       await demo(values.file as string | undefined);
@@ -139,21 +150,21 @@ function parse(args: string[], options: OptionSpec): { values: Values; positiona
 const EXIT_CODES = 'Exit codes: 0 ok, 1 usage error (also: output exists without --force), 2 bad or corrupt input, 3 I/O or other failure.';
 
 function help(): string {
-  const lines = ['Usage: termstore <command> [options]', '', 'Commands:'];
+  const lines = ['Usage: termstore <command> [options]', '       termstore --version', '', 'Commands:'];
   for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
-  lines.push('', "Run `termstore <command> --help` for a command's options.", `Formats: ${FORMATS}.`, EXIT_CODES);
+  lines.push('', ...formatsHelp(), '', "Run `termstore <command> --help` for a command's options.", EXIT_CODES);
   return lines.join('\n');
 }
 
 function commandHelp(c: Command): string {
   const lines = [`Usage: ${c.usage}`, '', c.summary, ''];
-  if (c.options.length > 0) lines.push('Options:', ...c.options, '  -h, --help       this help');
+  if (c.options.length > 0) lines.push('Options:', ...c.options, '  -h, --help         this help');
   if (c.examples !== undefined) lines.push('', 'Examples:', ...c.examples.map((e) => `  ${e}`));
   lines.push('', EXIT_CODES);
   return lines.join('\n');
 }
 
-const USAGE_CODES: ReadonlySet<ErrorCode> = new Set(['ETS_BADARG', 'CONVERT_EXISTS']);
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set(['ETS_BADARG', 'CONVERT_BADARG', 'CONVERT_EXISTS']);
 const INPUT_CODES: ReadonlySet<ErrorCode> = new Set([
   'CONVERT_UNKNOWN_FORMAT',
   'CONVERT_CORRUPT',
@@ -170,12 +181,22 @@ export function exitCodeFor(e: unknown): number {
   return EXIT.FAILURE;
 }
 
-/** The error line: code, message, and the file and byte offset when the message does not already say them. */
-function describe(e: TermstoreError): string {
+/** The system error beneath `e` (`ENOENT: no such file or directory, open '...'`), following `cause`, if any. */
+function systemCause(e: unknown): NodeJS.ErrnoException | undefined {
+  for (let c = (e as { cause?: unknown }).cause, depth = 0; c !== undefined && depth < 5; c = (c as { cause?: unknown }).cause, depth++) {
+    if (c instanceof Error && typeof (c as NodeJS.ErrnoException).code === 'string' && !(c instanceof TermstoreError)) return c as NodeJS.ErrnoException;
+  }
+  return undefined;
+}
+
+/** The error line: code, message, the file and byte offset, and the system error beneath, when the message does not already say them. */
+export function describe(e: TermstoreError): string {
   let s = `${e.code}: ${e.message}`;
   const { file, offset } = e.details;
   if (typeof file === 'string' && !e.message.includes(file)) s += ` (file ${file})`;
   if (typeof offset === 'number' && offset >= 0 && !/offset \d+/.test(e.message)) s += ` (offset ${offset})`;
+  const sys = systemCause(e);
+  if (sys !== undefined && !e.message.includes(sys.code!)) s += `: ${sys.message}`;
   return s;
 }
 
@@ -183,6 +204,10 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === 'demo-child') {
     await demoChild(rest[0]!);
+    return EXIT.OK;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${packageVersion()}\n`);
     return EXIT.OK;
   }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -211,12 +236,26 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e) => {
-    process.stderr.write(`termstore: ${(e as Error)?.stack ?? String(e)}\n`);
-    process.exitCode = EXIT.FAILURE;
-  },
-);
+/** True when this module is the program (`termstore`, `node dist/cli/main.js`), not imported (the tests read `commands`). */
+function isEntry(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) {
+  guardStdio();
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`termstore: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.exitCode = EXIT.FAILURE;
+    },
+  );
+}

@@ -1,7 +1,11 @@
 /**
- * How `termstore dump --format table` and `termstore info` print terms: in
- * Erlang's syntax (`{ok, "text", [1, 2]}`, `#{k => v}`, `<<1,2>>`), cut to
- * a width.
+ * How `termstore dump --format table` prints terms: in Erlang's syntax, as
+ * Erlang reads them back (`erl_parse:parse_term/1`; checked against live
+ * OTP by `test/cli/render.test.ts`): `{ok, <<"text">>, [1, 2]}`,
+ * `<<"héllo"/utf8>>`, `#{<<"k">> => v}`, `<<1,2>>`, `'quoted atom'`,
+ * `1.0e300`. Cut to a width when too long (then with `...`); pids,
+ * references, ports and funs are printed as the shell prints them, which
+ * Erlang does not parse.
  *
  * @module
  */
@@ -10,8 +14,43 @@ import { Opaque, Pid, Tuple, isPlainObject } from '../term/types.js';
 
 const BARE_ATOM = /^[a-z][A-Za-z0-9_@]*$/;
 
+/** Erlang's reserved words: as atoms they must be quoted. */
+const RESERVED = new Set(
+  'after and andalso band begin bnot bor bsl bsr bxor case catch cond div else end fun if let maybe not of or orelse receive rem try when xor'.split(' '),
+);
+
+/** The characters of a quoted atom or string, escaped as Erlang reads them; `quote` is `'` or `"`. */
+function escaped(text: string, quote: string): { body: string; ascii: boolean } {
+  let body = '';
+  let ascii = true;
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (ch === quote || ch === '\\') body += '\\' + ch;
+    else if (c >= 0x20 && c < 0x7f) body += ch;
+    else if (c === 0x0a) body += '\\n';
+    else if (c === 0x09) body += '\\t';
+    else if (c === 0x0d) body += '\\r';
+    else if (c < 0xa0 || (c >= 0xd800 && c <= 0xdfff)) body += `\\x{${c.toString(16).toUpperCase()}}`;
+    else body += ch;
+    if (c > 0x7f) ascii = false;
+  }
+  return { body, ascii };
+}
+
 function atom(name: string): string {
-  return BARE_ATOM.test(name) ? name : `'${name.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return BARE_ATOM.test(name) && !RESERVED.has(name) ? name : `'${escaped(name, "'").body}'`;
+}
+
+/** A binary holding the UTF-8 of `s`: `<<"ada">>`, or `<<"héllo"/utf8>>` when it has characters beyond ASCII. */
+function binaryString(s: string): string {
+  const { body, ascii } = escaped(s, '"');
+  return ascii ? `<<"${body}">>` : `<<"${body}"/utf8>>`;
+}
+
+/** An integer or a float as Erlang writes it (an integral number is an integer, whatever its size). */
+function number(x: number): string {
+  if (Number.isInteger(x) && !Object.is(x, -0)) return Math.abs(x) < 1e21 ? String(x) : BigInt(x).toString();
+  return Number.isFinite(x) ? formatFloat(x) : String(x);
 }
 
 function bytes(b: Uint8Array, max: number): string {
@@ -24,11 +63,11 @@ export function renderTerm(x: unknown, budget = 200, depth = 0): string {
   if (depth > 50) return '...';
   switch (typeof x) {
     case 'number':
-      return Number.isInteger(x) && !Object.is(x, -0) ? String(x) : Number.isFinite(x) ? formatFloat(x) : String(x);
+      return number(x);
     case 'bigint':
       return x.toString();
     case 'string':
-      return JSON.stringify(x);
+      return binaryString(x);
     case 'boolean':
       return String(x);
     case 'undefined':

@@ -16,11 +16,11 @@ import { Progress, formatCount } from './progress.js';
 /** The `salvage` command's entry in the CLI's command table. */
 export const salvageCommand = {
   summary: 'copy every intact row of a damaged dets file into a new file (the damaged file is only read)',
-  usage: 'termstore salvage <damaged.tsdb> <out> [--to <fmt>] [--force] [--quiet]',
+  usage: 'termstore salvage <damaged.tsdb> <out> [--to <fmt>] [-f|--force] [-q|--quiet]',
   options: [
-    '  --to <fmt>       output format (default: from the extension of <out>; .tsdb a new dets file)',
-    '  --force          replace <out> if it exists',
-    '  --quiet          no report',
+    '  --to <fmt>         output format (default: from the extension of <out>; .tsdb a new dets file)',
+    '  -f, --force        replace <out> if it exists',
+    '  -q, --quiet        no report',
   ],
   examples: ['termstore salvage orders.tsdb orders-salvaged.tsdb', 'termstore salvage orders.tsdb orders.jsonl   # the intact rows as JSON Lines'],
   spec: { to: { type: 'string' }, force: { type: 'boolean', short: 'f' }, quiet: { type: 'boolean', short: 'q' } } as const,

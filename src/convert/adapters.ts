@@ -20,6 +20,7 @@ import { createCodec } from '../dets/codec.js';
 import { isLocked } from '../dets/lock.js';
 import { FileBuilder } from '../dets/snapshot.js';
 import { nodeFs } from '../dets/fs.js';
+import { countingReads } from './read-progress.js';
 import { loadFile, readHeader } from '../dets/recovery.js';
 import { createEngine } from '../engines/index.js';
 import { TermstoreError } from '../errors.js';
@@ -112,10 +113,12 @@ async function openDets(file: string, o: SourceOptions): Promise<RowSource> {
   let loaded;
   try {
     const size = fs.fstatSync(fd).size;
-    const h = readHeader(nodeFs, fd, size, codec, file);
+    const onReplay = o.onReplay;
+    const rfs = onReplay === undefined ? nodeFs : countingReads(nodeFs, (at) => onReplay(at, size));
+    const h = readHeader(rfs, fd, size, codec, file);
     engine = createEngine(h.type, h.keypos - 1);
     // Damage is refused unless salvaging (every intact row is read then; the file is never written). A torn tail (a write cut short) is dropped, as dets.openFile does.
-    loaded = loadFile(nodeFs, fd, size, codec, file, engine, o.salvage === true);
+    loaded = loadFile(rfs, fd, size, codec, file, engine, o.salvage === true);
   } catch (e) {
     throw detsError(e, file);
   } finally {

@@ -16,11 +16,12 @@
  */
 import { resolve as resolvePath } from 'node:path';
 import { TermstoreError, fail } from '../errors.js';
-import { describeLoss, isDamaged, type RecoveryReport } from '../dets/report.js';
+import type { RecoveryReport } from '../dets/report.js';
 import { show } from '../term/types.js';
 import { openSink, openSource, sinkIsExact } from './adapters.js';
 import { refuseExisting } from '../io/atomic-file.js';
 import { detectFormat, formatFromExtension, formatName } from './detect.js';
+import { lossesOf, type DataLoss } from './losses.js';
 import type { ConvertProgress, FormatName, RowSource, SourceOptions, TableMeta, TermsMode } from './types.js';
 
 /** Options of {@link convert}. */
@@ -63,9 +64,15 @@ export interface ConvertResult {
   bytesRead: number;
   bytesWritten: number;
   seconds: number;
-  /** Anything the output could not keep as it was (e.g. an ordered_set written to DETS as a set), and any loss found in the input. */
+  /** Anything the output could not keep as it was (e.g. an ordered_set written to DETS as a set). */
   notes: string[];
-  /** A termstore dets input: what reading it found (a dropped torn tail, damage and exactly what it cost). */
+  /**
+   * Data of the input that was not read (and so is not in the output): a
+   * dets file's torn last write, dropped as opening it does, and (with
+   * `salvage`) its damaged ranges. Empty when nothing was lost.
+   */
+  losses: DataLoss[];
+  /** A termstore dets input: what reading it found, and exactly which rows and writes damage cost (`recovered.lost`). */
   recovered?: RecoveryReport;
 }
 
@@ -73,22 +80,22 @@ const CONVERT_KEYS = ['from', 'to', 'force', 'sync', 'table', 'checksum', 'verif
 
 function optionsIn(fn: string, o: unknown, known: readonly string[]): Record<string, unknown> {
   if (o === undefined) return {};
-  if (typeof o !== 'object' || o === null) fail('ETS_BADARG', `${fn}: options must be an object, got ${show(o)}`, { position: 3 });
-  for (const k of Object.keys(o)) if (!known.includes(k)) fail('ETS_BADARG', `${fn}: unknown option ${JSON.stringify(k)}`, { option: k });
+  if (typeof o !== 'object' || o === null) fail('CONVERT_BADARG', `${fn}: options must be an object, got ${show(o)}`, { position: 3 });
+  for (const k of Object.keys(o)) if (!known.includes(k)) fail('CONVERT_BADARG', `${fn}: unknown option ${JSON.stringify(k)}`, { option: k });
   const r = o as Record<string, unknown>;
   for (const k of ['force', 'sync', 'checksum', 'verify', 'salvage']) {
-    if (r[k] !== undefined && typeof r[k] !== 'boolean') fail('ETS_BADARG', `${fn}: option ${k} must be a boolean, got ${show(r[k])}`, { option: k });
+    if (r[k] !== undefined && typeof r[k] !== 'boolean') fail('CONVERT_BADARG', `${fn}: option ${k} must be a boolean, got ${show(r[k])}`, { option: k });
   }
-  if (r.table !== undefined && typeof r.table !== 'string') fail('ETS_BADARG', `${fn}: option table must be a string, got ${show(r.table)}`, { option: 'table' });
+  if (r.table !== undefined && typeof r.table !== 'string') fail('CONVERT_BADARG', `${fn}: option table must be a string, got ${show(r.table)}`, { option: 'table' });
   if (r.batchSize !== undefined && (typeof r.batchSize !== 'number' || !Number.isInteger(r.batchSize) || r.batchSize < 1)) {
-    fail('ETS_BADARG', `${fn}: option batchSize must be an integer >= 1, got ${show(r.batchSize)}`, { option: 'batchSize' });
+    fail('CONVERT_BADARG', `${fn}: option batchSize must be an integer >= 1, got ${show(r.batchSize)}`, { option: 'batchSize' });
   }
-  if (r.onProgress !== undefined && typeof r.onProgress !== 'function') fail('ETS_BADARG', `${fn}: option onProgress must be a function`, { option: 'onProgress' });
+  if (r.onProgress !== undefined && typeof r.onProgress !== 'function') fail('CONVERT_BADARG', `${fn}: option onProgress must be a function`, { option: 'onProgress' });
   return r;
 }
 
 function pathIn(fn: string, p: unknown, what: string, position: number): string {
-  if (typeof p !== 'string' || p === '') fail('ETS_BADARG', `${fn}: the ${what} must be a non-empty path, got ${show(p)} (argument ${position})`, { position });
+  if (typeof p !== 'string' || p === '') fail('CONVERT_BADARG', `${fn}: the ${what} must be a non-empty path, got ${show(p)} (argument ${position})`, { position });
   return p;
 }
 
@@ -101,16 +108,16 @@ function pathIn(fn: string, p: unknown, what: string, position: number): string 
  *   `CONVERT_UNKNOWN_FORMAT` (input in no known format, or not the one
  *   given), `CONVERT_CORRUPT` (damaged or truncated input; `details.offset`),
  *   `CONVERT_UNSUPPORTED_TERM` (a row the output cannot hold;
- *   `details.position`), `CONVERT_IO`, `ETS_BADARG`.
+ *   `details.position`), `CONVERT_IO`, `CONVERT_BADARG` (a wrong argument or option).
  */
 export async function convert(input: string, output: string, options?: ConvertOptions): Promise<ConvertResult> {
   const fn = 'convert';
   pathIn(fn, input, 'input', 1);
   pathIn(fn, output, 'output', 2);
   const o = optionsIn(fn, options, CONVERT_KEYS) as ConvertOptions;
-  if (resolvePath(input) === resolvePath(output)) fail('ETS_BADARG', `${fn}: the input and the output are the same file`, { position: 2 });
+  if (resolvePath(input) === resolvePath(output)) fail('CONVERT_BADARG', `${fn}: the input and the output are the same file`, { position: 2 });
   const to = o.to !== undefined ? formatName(o.to, 'to') : formatFromExtension(output);
-  if (to === undefined) fail('ETS_BADARG', `${fn}: cannot tell the output format from the name ${output}; give to (--to)`, { option: 'to' });
+  if (to === undefined) fail('CONVERT_BADARG', `${fn}: cannot tell the output format from the name ${output}; give to (--to)`, { option: 'to' });
   if (o.force !== true) await refuseExisting(output);
   const from = o.from !== undefined ? formatName(o.from, 'from') : await detectFormat(input);
   if (o.salvage === true && from !== 'dets') {
@@ -118,7 +125,14 @@ export async function convert(input: string, output: string, options?: ConvertOp
   }
   const t0 = performance.now();
   const terms: TermsMode = sinkIsExact(to) ? 'exact' : 'storable';
-  const source = await openSource(input, from, { terms, verify: o.verify !== false, batchSize: o.batchSize, table: o.table, salvage: o.salvage === true });
+  const source = await openSource(input, from, {
+    terms,
+    verify: o.verify !== false,
+    batchSize: o.batchSize,
+    table: o.table,
+    salvage: o.salvage === true,
+    onReplay: replayProgress(o.onProgress),
+  });
   let rows = 0;
   let finished: { bytes: number; notes?: string[] };
   try {
@@ -127,7 +141,7 @@ export async function convert(input: string, output: string, options?: ConvertOp
       for await (const batch of source) {
         await sink.write(batch);
         rows += batch.length;
-        o.onProgress?.({ rows, bytesRead: source.bytesRead(), totalBytes: source.fileBytes, expectedRows: source.expectedRows });
+        o.onProgress?.({ phase: 'rows', rows, bytesRead: source.bytesRead(), totalBytes: source.fileBytes, expectedRows: source.expectedRows });
       }
       finished = await sink.finish();
     } catch (e) {
@@ -148,18 +162,16 @@ export async function convert(input: string, output: string, options?: ConvertOp
     bytesRead: source.fileBytes,
     bytesWritten: finished.bytes,
     seconds: (performance.now() - t0) / 1000,
-    notes: [...(finished.notes ?? []), ...lossNotes(recovered)],
+    notes: finished.notes ?? [],
+    losses: lossesOf(source.details),
     ...(recovered !== undefined ? { recovered } : {}),
   };
 }
 
-/** Notes naming what reading a dets input lost. */
-function lossNotes(r: RecoveryReport | undefined): string[] {
-  if (r === undefined) return [];
-  const out: string[] = [];
-  if (isDamaged(r)) out.push(`the input is damaged: ${describeLoss(r)}; every intact row was converted`);
-  if (r.droppedTailBytes > 0) out.push(`a torn write of ${r.droppedTailBytes} bytes at the end of the input (never durable) was dropped`);
-  return out;
+/** The `onReplay` of a source, reporting to an `onProgress` as the `'replay'` phase. */
+function replayProgress(onProgress: ((p: ConvertProgress) => void) | undefined): SourceOptions['onReplay'] {
+  if (onProgress === undefined) return undefined;
+  return (bytesRead, totalBytes) => onProgress({ phase: 'replay', rows: 0, bytesRead, totalBytes, expectedRows: undefined });
 }
 
 /** Options of {@link openTableFile}. */
@@ -182,8 +194,9 @@ export interface OpenTableFileOptions extends SourceOptions {
 export async function openTableFile(file: string, options?: OpenTableFileOptions): Promise<RowSource> {
   const fn = 'openTableFile';
   pathIn(fn, file, 'file', 1);
-  const o = optionsIn(fn, options, ['from', 'terms', 'verify', 'batchSize', 'table']) as OpenTableFileOptions;
-  if (o.terms !== undefined && o.terms !== 'exact' && o.terms !== 'storable') fail('ETS_BADARG', `${fn}: option terms must be 'exact' or 'storable'`, { option: 'terms' });
+  const o = optionsIn(fn, options, ['from', 'terms', 'verify', 'batchSize', 'table', 'onReplay']) as OpenTableFileOptions;
+  if (o.onReplay !== undefined && typeof o.onReplay !== 'function') fail('CONVERT_BADARG', `${fn}: option onReplay must be a function`, { option: 'onReplay' });
+  if (o.terms !== undefined && o.terms !== 'exact' && o.terms !== 'storable') fail('CONVERT_BADARG', `${fn}: option terms must be 'exact' or 'storable'`, { option: 'terms' });
   const from = o.from !== undefined ? formatName(o.from, 'from') : await detectFormat(file);
   return openSource(file, from, o);
 }
@@ -216,8 +229,10 @@ export interface VerifyResult extends FileInfo {
   /** Rows read (and checked). */
   rowsRead: number;
   seconds: number;
-  /** Things that are not damage but worth knowing (e.g. a dets journal's torn last write, dropped on open). */
+  /** Things that are not damage but worth knowing (e.g. an Erlang file that was not closed properly). */
   warnings: string[];
+  /** Data that could not be read: a dets file's torn last write (dropped when it is opened). Empty when nothing was lost. */
+  losses: DataLoss[];
 }
 
 /**
@@ -231,24 +246,21 @@ export async function verifyFile(file: string, options?: { from?: FormatName; ta
   const o = optionsIn(fn, options, ['from', 'table', 'onProgress']) as { from?: FormatName; table?: string; onProgress?: (p: ConvertProgress) => void };
   const from = o.from !== undefined ? formatName(o.from, 'from') : await detectFormat(file);
   const t0 = performance.now();
-  const s = await openSource(file, from, { table: o.table, verify: true });
+  const s = await openSource(file, from, { table: o.table, verify: true, onReplay: replayProgress(o.onProgress) });
   let rows = 0;
   try {
     for await (const batch of s) {
       rows += batch.length;
-      o.onProgress?.({ rows, bytesRead: s.bytesRead(), totalBytes: s.fileBytes, expectedRows: s.expectedRows });
+      o.onProgress?.({ phase: 'rows', rows, bytesRead: s.bytesRead(), totalBytes: s.fileBytes, expectedRows: s.expectedRows });
     }
   } finally {
     await s.close();
   }
   const warnings: string[] = [];
   const d = s.details;
-  if (typeof d.droppedTailBytes === 'number' && d.droppedTailBytes > 0) {
-    warnings.push(`the last ${d.droppedTailBytes} bytes (from offset ${String(d.tailOffset)}) are a torn write, dropped when the file is opened`);
-  }
   if (d.closedProperly === false) warnings.push('the file was not closed properly');
   if (s.expectedRows !== undefined && s.expectedRows !== rows) {
     throw new TermstoreError('CONVERT_CORRUPT', `${file}: ${rows} rows read, the file records ${s.expectedRows}`, { details: { file, offset: s.fileBytes, reason: 'count' } });
   }
-  return { file, format: from, meta: s.meta, rows: s.expectedRows, fileBytes: s.fileBytes, details: d, rowsRead: rows, seconds: (performance.now() - t0) / 1000, warnings };
+  return { file, format: from, meta: s.meta, rows: s.expectedRows, fileBytes: s.fileBytes, details: d, rowsRead: rows, seconds: (performance.now() - t0) / 1000, warnings, losses: lossesOf(d) };
 }

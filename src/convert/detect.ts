@@ -71,15 +71,20 @@ export function detectBytes(head: Uint8Array): FormatName | undefined {
   return undefined;
 }
 
+/** The extensions that name `format` (`.tsdb` for `dets`, ...), the first being the one to use. */
+export function extensionsOf(format: FormatName): string[] {
+  return Object.keys(EXTENSIONS).filter((e) => EXTENSIONS[e] === format);
+}
+
 /** The format an extension suggests, or `undefined`. */
 export function formatFromExtension(file: string): FormatName | undefined {
   return EXTENSIONS[extname(file).toLowerCase()];
 }
 
-/** Validates a format name given by the user (`ETS_BADARG` otherwise). */
+/** Validates a format name given by the user (`CONVERT_BADARG` otherwise). */
 export function formatName(x: unknown, option: string): FormatName {
   if (typeof x === 'string' && (FORMAT_NAMES as readonly string[]).includes(x)) return x as FormatName;
-  throw new TermstoreError('ETS_BADARG', `${option} must be one of ${FORMAT_NAMES.join(', ')}, got ${JSON.stringify(x)}`, { details: { option } });
+  throw new TermstoreError('CONVERT_BADARG', `${option} must be one of ${FORMAT_NAMES.join(', ')}, got ${JSON.stringify(x)}`, { details: { option } });
 }
 
 /**

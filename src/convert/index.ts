@@ -4,6 +4,8 @@
  * @module
  */
 export { convert, openTableFile, inspectFile, verifyFile } from './convert.js';
+export { iterateTableFile } from './iterate.js';
+export type { DataLoss } from './losses.js';
 export type { ConvertOptions, ConvertResult, FileInfo, VerifyResult, OpenTableFileOptions } from './convert.js';
 export { detectFormat } from './detect.js';
 export { toTaggedJson, fromTaggedJson, TaggedJsonError } from './tagged-json.js';

@@ -56,6 +56,11 @@ export interface SourceOptions {
    * refusing it (the loss is in `details.recovered`). Never writes to it.
    */
   salvage?: boolean;
+  /**
+   * Called while a termstore dets file's journal is replayed, which happens
+   * before its first batch: how many of the file's bytes the replay has read.
+   */
+  onReplay?: (bytesRead: number, totalBytes: number) => void;
 }
 
 /** A file being read: its table options and its rows in batches. Iterate once; `close` if you stop early. */
@@ -98,8 +103,10 @@ export interface RowSink {
   abort(): Promise<void>;
 }
 
-/** Progress of a conversion, reported after each batch. */
+/** Progress of a conversion, reported after each batch (and during a dets file's journal replay). */
 export interface ConvertProgress {
+  /** `'replay'`: a termstore dets input's journal is being replayed (no rows yet); `'rows'` (or absent): rows are being converted. */
+  phase?: 'replay' | 'rows';
   rows: number;
   bytesRead: number;
   /** Size of the input file. */

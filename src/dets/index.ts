@@ -19,12 +19,14 @@ import * as fsp from 'node:fs';
 import * as path from 'node:path';
 import { END_OF_TABLE, type EndOfTable, type TableType } from '../engines/types.js';
 import { TermstoreError, fail } from '../errors.js';
-import { ets, type Chunk, type SelectFunction, type UpdateCounterFunction } from '../ets/index.js';
+import { ets, type IterateFunction, type MatchFunction, type MatchObjectFunction, type SelectFunction, type SpecOrFn, type UpdateCounterFunction } from '../ets/index.js';
+import { iterate as iterateImpl } from '../ets/iterate.js';
 import { rowsIn } from '../ets/args.js';
 import * as ops from '../ets/ops.js';
 import * as sel from '../ets/select.js';
 import { Continuation } from '../ets/select.js';
-import { TableImpl, nameKey, type TableLike as EtsTableLike, type TableName } from '../ets/table.js';
+import { TableImpl, nameKey, rowType, type KeyArg, type KeyOf, type RowArg, type RowOf, type RowTyped, type TableLike as EtsTableLike, type TableName } from '../ets/table.js';
+import type { Head } from '../match-spec/types.js';
 import { rootPid } from '../process/index.js';
 import { show, type Row, type Term } from '../term/types.js';
 import { createCodec } from './codec.js';
@@ -33,6 +35,8 @@ import { parseAutoSave, type AutoSave, type Clock } from './flush.js';
 import { FORMAT_VERSION, decodeHeader, hasMagic } from './format.js';
 import type { FsAdapter } from './fs.js';
 import type { RecoveryReport } from './recovery.js';
+import { withConvertHint } from './foreign.js';
+import { detsCheck, detsRows, detsRowsAsync } from './iterate.js';
 import { DEFAULT_MAX_FILE_SIZE, DetsStore } from './store.js';
 
 export type { AutoSave, Clock } from './flush.js';
@@ -117,8 +121,13 @@ export interface DetsInfo {
  * compaction fails (`DETS_IO`) or the writer lock is lost (`DETS_LOCKED`).
  * Without an `'error'` listener, these become process warnings instead of
  * crashing the process.
+ *
+ * `R` is the type of the table's rows (`dets.openFile<[string, number]>(...)`):
+ * reads return it and writes require it. It defaults to {@link Row}. The
+ * file is not checked against it: declare what the file holds.
  */
-export class DetsTable extends EventEmitter<{ error: [TermstoreError] }> {
+export class DetsTable<R extends Row = Row> extends EventEmitter<{ error: [TermstoreError] }> implements RowTyped<R> {
+  declare readonly [rowType]?: R;
   /** @internal */
   readonly impl: TableImpl;
   /** @internal */
@@ -146,10 +155,18 @@ export class DetsTable extends EventEmitter<{ error: [TermstoreError] }> {
   override toString(): string {
     return `#DetsTable<${this.name}:${this.file}>`;
   }
+  /** The rows in table order, one at a time (`for (const row of table)`); see `dets.iterate`. */
+  [Symbol.iterator](): IterableIterator<R> {
+    return detsRows(this.impl, this.file, 'dets: for...of') as IterableIterator<R>;
+  }
+  /** The rows in table order (`for await (const row of table)`), giving the event loop a turn every 1024 rows. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<R> {
+    return detsRowsAsync(this.impl, this.file, 'dets: for await...of') as AsyncIterableIterator<R>;
+  }
 }
 
-/** What `dets.*` functions accept as a table: the handle or the table name. */
-export type DetsTableLike = DetsTable | TableName;
+/** What `dets.*` functions accept as a table: the handle (of any row type) or the table name. */
+export type DetsTableLike = DetsTable<Row> | TableName;
 
 const byName = new Map<string, DetsTable>();
 const byFile = new Map<string, DetsTable>();
@@ -345,12 +362,8 @@ function matchFn(fn: string, objects: boolean) {
   };
 }
 
-/** The select family on dets tables: without limit, with limit, or continuing. */
-export interface DetsSelectFunction {
-  (tab: DetsTableLike, spec: unknown): unknown[];
-  (tab: DetsTableLike, spec: unknown, limit: number): Chunk<unknown>;
-  (cont: Continuation | EndOfTable): Chunk<unknown>;
-}
+/** The select family on dets tables: without limit, with limit, or continuing (see `SelectFunction`). */
+export type DetsSelectFunction = SelectFunction<DetsTableLike>;
 
 /**
  * The DETS API. Table operations mirror the `ets.*` function of the same
@@ -368,9 +381,11 @@ export const dets = Object.freeze({
    * `close`). Fails with `DETS_LOCKED` if another process has the file open
    * for writing, `DETS_OPTIONS_MISMATCH` if the file's type or keypos
    * differ from the options, `DETS_NOT_A_TABLE_FILE`, `DETS_FORMAT_UNSUPPORTED`,
-   * `DETS_CORRUPT` (with `repair: false`), `DETS_IO`.
+   * `DETS_CORRUPT` (with `repair: false`), `DETS_IO`. An Erlang DETS or tab
+   * file (or another table file termstore reads) is refused with
+   * `DETS_NOT_A_TABLE_FILE` and a message naming `termstore convert`.
    */
-  openFile: async (name: TableName, options: OpenOptions = {}): Promise<DetsTable> => {
+  openFile: async <R extends Row = Row>(name: TableName, options: OpenOptions = {}): Promise<DetsTable<R>> => {
     const n = nameKey(name, 'dets.openFile');
     for (;;) {
       // A table whose last close is in progress is reopened once it is closed; an open in progress is waited for.
@@ -389,7 +404,9 @@ export const dets = Object.freeze({
     const p = openTable(name, options);
     opening.set(n, p);
     try {
-      return await p;
+      return (await p) as DetsTable<R>;
+    } catch (e) {
+      throw withConvertHint(e);
     } finally {
       if (opening.get(n) === p) opening.delete(n);
     }
@@ -490,7 +507,7 @@ export const dets = Object.freeze({
   /** `dets:to_ets/2`: inserts every row of the dets table into the ets table; returns the ets table. */
   toEts: <E extends EtsTableLike>(tab: DetsTableLike, etsTab: E): E => {
     const rows = ops.tab2list(read(tab, 'dets.toEts'));
-    ets.insertMany(etsTab, rows);
+    ets.insertMany(etsTab as EtsTableLike, rows);
     return etsTab;
   },
   /**
@@ -507,72 +524,69 @@ export const dets = Object.freeze({
   },
 
   /** `dets:insert/2` (one object). */
-  insert: (tab: DetsTableLike, row: readonly unknown[]): true => ops.insert(write(tab, 'dets.insert'), row, 'dets.insert'),
+  insert: <T extends DetsTableLike>(tab: T, row: RowArg<T>): true => ops.insert(write(tab, 'dets.insert'), row, 'dets.insert'),
   /** `dets:insert/2` with a list, atomically (one journal record). */
-  insertMany: (tab: DetsTableLike, rows: readonly (readonly unknown[])[]): true => ops.insertMany(write(tab, 'dets.insertMany'), rows, 'dets.insertMany'),
+  insertMany: <T extends DetsTableLike>(tab: T, rows: ReadonlyArray<RowArg<T>>): true => ops.insertMany(write(tab, 'dets.insertMany'), rows, 'dets.insertMany'),
   /** `dets:insert_new/2` (one object). */
-  insertNew: (tab: DetsTableLike, row: readonly unknown[]): boolean => ops.insertNew(write(tab, 'dets.insertNew'), row, 'dets.insertNew'),
+  insertNew: <T extends DetsTableLike>(tab: T, row: RowArg<T>): boolean => ops.insertNew(write(tab, 'dets.insertNew'), row, 'dets.insertNew'),
   /** `dets:insert_new/2` with a list. */
-  insertNewMany: (tab: DetsTableLike, rows: readonly (readonly unknown[])[]): boolean => ops.insertNewMany(write(tab, 'dets.insertNewMany'), rows, 'dets.insertNewMany'),
+  insertNewMany: <T extends DetsTableLike>(tab: T, rows: ReadonlyArray<RowArg<T>>): boolean => ops.insertNewMany(write(tab, 'dets.insertNewMany'), rows, 'dets.insertNewMany'),
   /** `dets:lookup/2`. */
-  lookup: (tab: DetsTableLike, key: unknown): Row[] => ops.lookup(read(tab, 'dets.lookup'), key, 'dets.lookup'),
+  lookup: <T extends DetsTableLike>(tab: T, key: KeyArg<T>): Array<RowOf<T>> => ops.lookup(read(tab, 'dets.lookup'), key, 'dets.lookup') as Array<RowOf<T>>,
   /** `ets:lookup_element/3,4` on a dets table. */
-  lookupElement: (tab: DetsTableLike, key: unknown, pos: number, ...dflt: [] | [unknown]): Term | Term[] =>
-    ops.lookupElement(read(tab, 'dets.lookupElement'), key, pos, dflt.length === 0 ? ops.NO_DEFAULT : dflt[0], 'dets.lookupElement'),
+  lookupElement: <T extends DetsTableLike, D = never>(tab: T, key: KeyArg<T>, pos: number, ...dflt: [] | [D]): KeyOf<T> | Array<KeyOf<T>> | D =>
+    ops.lookupElement(read(tab, 'dets.lookupElement'), key, pos, dflt.length === 0 ? ops.NO_DEFAULT : dflt[0], 'dets.lookupElement') as KeyOf<T> | Array<KeyOf<T>> | D,
   /** `dets:member/2`. */
-  member: (tab: DetsTableLike, key: unknown): boolean => ops.member(read(tab, 'dets.member'), key),
+  member: <T extends DetsTableLike>(tab: T, key: KeyArg<T>): boolean => ops.member(read(tab, 'dets.member'), key),
   /** `ets:take/2` on a dets table. */
-  take: (tab: DetsTableLike, key: unknown): Row[] => ops.take(write(tab, 'dets.take'), key, 'dets.take'),
+  take: <T extends DetsTableLike>(tab: T, key: KeyArg<T>): Array<RowOf<T>> => ops.take(write(tab, 'dets.take'), key, 'dets.take') as Array<RowOf<T>>,
   /** `dets:delete/2`: deletes the rows with `key`. */
-  delete: (tab: DetsTableLike, key: unknown): true => ops.deleteKey(write(tab, 'dets.delete'), key, 'dets.delete'),
+  delete: <T extends DetsTableLike>(tab: T, key: KeyArg<T>): true => ops.deleteKey(write(tab, 'dets.delete'), key, 'dets.delete'),
   /** `dets:delete_object/2`. */
-  deleteObject: (tab: DetsTableLike, row: readonly unknown[]): true => ops.deleteObject(write(tab, 'dets.deleteObject'), row, 'dets.deleteObject'),
+  deleteObject: <T extends DetsTableLike>(tab: T, row: RowArg<T>): true => ops.deleteObject(write(tab, 'dets.deleteObject'), row, 'dets.deleteObject'),
   /** `dets:delete_all_objects/1`. */
   deleteAllObjects: (tab: DetsTableLike): true => ops.deleteAllObjects(write(tab, 'dets.deleteAllObjects')),
   /** `dets:update_counter/3` (and ETS's `update_counter/4` forms). */
   updateCounter: ((tab: DetsTableLike, key: unknown, op: unknown, ...dflt: [] | [readonly unknown[]]) =>
     ops.updateCounter(write(tab, 'dets.updateCounter'), key, op, dflt.length === 0 ? ops.NO_DEFAULT : dflt[0], 'dets.updateCounter')) as UpdateCounterFunction<DetsTableLike>,
   /** `ets:update_element/3` on a dets table. */
-  updateElement: (tab: DetsTableLike, key: unknown, spec: readonly [number, unknown] | ReadonlyArray<readonly [number, unknown]>): boolean =>
+  updateElement: <T extends DetsTableLike>(tab: T, key: KeyArg<T>, spec: readonly [number, unknown] | ReadonlyArray<readonly [number, unknown]>): boolean =>
     ops.updateElement(write(tab, 'dets.updateElement'), key, spec, 'dets.updateElement'),
   /** `dets:first/1`. */
-  first: (tab: DetsTableLike): Term | EndOfTable => ops.first(read(tab, 'dets.first')),
+  first: <T extends DetsTableLike>(tab: T): KeyOf<T> | EndOfTable => ops.first(read(tab, 'dets.first')) as KeyOf<T> | EndOfTable,
   /** `ets:last/1` on a dets table. */
-  last: (tab: DetsTableLike): Term | EndOfTable => ops.last(read(tab, 'dets.last')),
+  last: <T extends DetsTableLike>(tab: T): KeyOf<T> | EndOfTable => ops.last(read(tab, 'dets.last')) as KeyOf<T> | EndOfTable,
   /** `dets:next/2`. */
-  next: (tab: DetsTableLike, key: unknown): Term | EndOfTable => ops.next(read(tab, 'dets.next'), key, 'dets.next'),
+  next: <T extends DetsTableLike>(tab: T, key: KeyArg<T>): KeyOf<T> | EndOfTable => ops.next(read(tab, 'dets.next'), key, 'dets.next') as KeyOf<T> | EndOfTable,
   /** `ets:prev/2` on a dets table. */
-  prev: (tab: DetsTableLike, key: unknown): Term | EndOfTable => ops.prev(read(tab, 'dets.prev'), key, 'dets.prev'),
+  prev: <T extends DetsTableLike>(tab: T, key: KeyArg<T>): KeyOf<T> | EndOfTable => ops.prev(read(tab, 'dets.prev'), key, 'dets.prev') as KeyOf<T> | EndOfTable,
   /** `dets:foldl/3`. */
-  foldl: <A>(tab: DetsTableLike, f: (row: Row, acc: A) => A, acc: A): A => ops.foldl(read(tab, 'dets.foldl'), f, acc, false, 'dets.foldl'),
+  foldl: <T extends DetsTableLike, A>(tab: T, f: (row: RowOf<T>, acc: A) => A, acc: A): A => ops.foldl(read(tab, 'dets.foldl'), f as (row: Row, acc: A) => A, acc, false, 'dets.foldl'),
   /** `dets:foldr/3`. */
-  foldr: <A>(tab: DetsTableLike, f: (row: Row, acc: A) => A, acc: A): A => ops.foldl(read(tab, 'dets.foldr'), f, acc, true, 'dets.foldr'),
+  foldr: <T extends DetsTableLike, A>(tab: T, f: (row: RowOf<T>, acc: A) => A, acc: A): A => ops.foldl(read(tab, 'dets.foldr'), f as (row: Row, acc: A) => A, acc, true, 'dets.foldr'),
   /** `ets:tab2list/1` on a dets table (DETS: `match_object(T, '_')`). */
-  tab2list: (tab: DetsTableLike): Row[] => ops.tab2list(read(tab, 'dets.tab2list')),
+  tab2list: <T extends DetsTableLike>(tab: T): Array<RowOf<T>> => ops.tab2list(read(tab, 'dets.tab2list')) as Array<RowOf<T>>,
   /** `dets:select/1,2,3`. */
   select: selectFn('dets.select', false) as DetsSelectFunction,
   /** `ets:select_reverse/1,2,3` on a dets table. */
   selectReverse: selectFn('dets.selectReverse', true) as DetsSelectFunction,
   /** `ets:select_count/2` on a dets table. */
-  selectCount: (tab: DetsTableLike, spec: unknown): number => sel.selectCount(read(tab, 'dets.selectCount'), spec, 'dets.selectCount'),
+  selectCount: <T extends DetsTableLike>(tab: T, spec: SpecOrFn<T>): number => sel.selectCount(read(tab, 'dets.selectCount'), spec, 'dets.selectCount'),
   /** `dets:select_delete/2`. */
-  selectDelete: (tab: DetsTableLike, spec: unknown): number => sel.selectDelete(write(tab, 'dets.selectDelete'), spec, 'dets.selectDelete'),
+  selectDelete: <T extends DetsTableLike>(tab: T, spec: SpecOrFn<T>): number => sel.selectDelete(write(tab, 'dets.selectDelete'), spec, 'dets.selectDelete'),
   /** `ets:select_replace/2` on a dets table. */
-  selectReplace: (tab: DetsTableLike, spec: unknown): number => sel.selectReplace(write(tab, 'dets.selectReplace'), spec, 'dets.selectReplace'),
+  selectReplace: <T extends DetsTableLike>(tab: T, spec: SpecOrFn<T>): number => sel.selectReplace(write(tab, 'dets.selectReplace'), spec, 'dets.selectReplace'),
+  /** The rows in table order, or what a match spec or JS function selects, one at a time (see `ets.iterate`). Not in DETS. */
+  iterate: ((tab: DetsTableLike, a?: unknown, b?: unknown) => {
+    const t = resolve(tab, 'dets.iterate');
+    return iterateImpl(t.impl, a, b, detsCheck('dets.iterate', t.file), 'dets.iterate');
+  }) as IterateFunction<DetsTableLike>,
   /** `dets:match/1,2,3`. */
-  match: matchFn('dets.match', false) as {
-    (tab: DetsTableLike, pattern: unknown): Term[][];
-    (tab: DetsTableLike, pattern: unknown, limit: number): Chunk<Term[]>;
-    (cont: Continuation | EndOfTable): Chunk<Term[]>;
-  },
+  match: matchFn('dets.match', false) as MatchFunction<DetsTableLike>,
   /** `dets:match_object/1,2,3`. */
-  matchObject: matchFn('dets.matchObject', true) as {
-    (tab: DetsTableLike, pattern: unknown): Row[];
-    (tab: DetsTableLike, pattern: unknown, limit: number): Chunk<Row>;
-    (cont: Continuation | EndOfTable): Chunk<Row>;
-  },
+  matchObject: matchFn('dets.matchObject', true) as MatchObjectFunction<DetsTableLike>,
   /** `dets:match_delete/2`. */
-  matchDelete: (tab: DetsTableLike, pattern: unknown): true => sel.matchDelete(write(tab, 'dets.matchDelete'), pattern, 'dets.matchDelete'),
+  matchDelete: (tab: DetsTableLike, pattern: Head): true => sel.matchDelete(write(tab, 'dets.matchDelete'), pattern, 'dets.matchDelete'),
 });
 
 export type { SelectFunction };

@@ -12,11 +12,13 @@
 import type { TableType } from '../engines/types.js';
 import { END_OF_TABLE, type EndOfTable } from '../engines/types.js';
 import { fail } from '../errors.js';
+import type { Head, MatchSpec } from '../match-spec/types.js';
 import { currentProc, isAlive } from '../process/index.js';
 import type { Pid, Row, Term } from '../term/types.js';
 import { show } from '../term/types.js';
 import * as ops from './ops.js';
 import { checkOwner, checkRead, checkWrite, giveAway as giveAwayImpl, heirIn, watchOwner } from './owner.js';
+import { etsCheck, iterate as iterateImpl, type IterateOptions } from './iterate.js';
 import * as sel from './select.js';
 import { Continuation } from './select.js';
 import {
@@ -30,6 +32,10 @@ import {
   unregister,
   type Access,
   type Heir,
+  type KeyArg,
+  type KeyOf,
+  type RowArg,
+  type RowOf,
   Table,
   type TableLike,
   type TableName,
@@ -70,12 +76,12 @@ export interface TableInfo {
 export type InfoItem = keyof TableInfo;
 
 /** A select/match result with a limit: a chunk and how to go on, or END_OF_TABLE. */
-export type Chunk<T> = [T[], Continuation] | EndOfTable;
+export type Chunk<T> = [T[], Continuation<T>] | EndOfTable;
 
 const TYPES: readonly TableType[] = ['set', 'ordered_set', 'bag', 'duplicate_bag'];
 const ACCESS: readonly Access[] = ['public', 'protected', 'private'];
 
-function newTable(name: TableName, options: NewOptions = {}): Table {
+function newTable<R extends Row = Row>(name: TableName, options: NewOptions = {}): Table<R> {
   const fn = 'ets.new';
   const n = nameKey(name, fn);
   if (typeof options !== 'object' || options === null) fail('ETS_BADARG', `${fn}: options must be an object, got ${show(options)} (argument 2)`, { position: 2 });
@@ -97,7 +103,7 @@ function newTable(name: TableName, options: NewOptions = {}): Table {
   const t = new TableImpl(n, named, type, keypos, access, owner, heir);
   register(t);
   watchOwner(owner);
-  return t.ref;
+  return t.ref as Table<R>;
 }
 
 function read(tab: TableLike, fn: string): TableImpl {
@@ -182,18 +188,60 @@ function matchObjectFn(tab: TableLike | Continuation, pattern?: unknown, limit?:
 /** One `updateCounter` operation: an increment, `[pos, incr]` or `[pos, incr, threshold, setValue]`. */
 export type CounterOp = number | bigint | readonly [number, number | bigint] | readonly [number, number | bigint, number | bigint, number | bigint];
 
-/** The overloads of `updateCounter`, for a table argument of type `T` (shared by ets and dets). */
-export interface UpdateCounterFunction<T> {
-  (tab: T, key: unknown, op: CounterOp, dflt?: readonly unknown[]): number | bigint;
-  (tab: T, key: unknown, ops: ReadonlyArray<Exclude<CounterOp, number | bigint>>, dflt?: readonly unknown[]): Array<number | bigint>;
+/** The overloads of `updateCounter`, for table arguments of type `Tab` (shared by ets and dets). */
+export interface UpdateCounterFunction<Tab = TableLike> {
+  <T extends Tab>(tab: T, key: KeyArg<T>, op: CounterOp, dflt?: RowArg<T>): number | bigint;
+  <T extends Tab>(tab: T, key: KeyArg<T>, ops: ReadonlyArray<Exclude<CounterOp, number | bigint>>, dflt?: RowArg<T>): Array<number | bigint>;
 }
 
-/** Overloads of the select family: without limit, with limit, or continuing. */
-export interface SelectFunction {
-  (tab: TableLike, spec: unknown): unknown[];
-  (tab: TableLike, spec: unknown, limit: number): Chunk<unknown>;
-  (cont: Continuation | EndOfTable): Chunk<unknown>;
+/**
+ * What a JS select function's result `V` selects from a row of type `R`:
+ * `true` the row itself, `false`/`undefined` nothing, any other value that
+ * value.
+ */
+export type Selected<R, V> = V extends true ? R : V extends false | undefined ? never : V;
+
+/**
+ * Overloads of `select`/`selectReverse` (shared by ets and dets): with a JS
+ * function (its row argument is typed by the table), with a match spec (the
+ * results are terms; name their type with `select<V>(...)`), with a limit,
+ * or continuing.
+ */
+export interface SelectFunction<Tab = TableLike> {
+  <T extends Tab, V>(tab: T, fn: (row: RowOf<T>) => V): Array<Selected<RowOf<T>, V>>;
+  <T extends Tab, V>(tab: T, fn: (row: RowOf<T>) => V, limit: number): Chunk<Selected<RowOf<T>, V>>;
+  <V = Term>(tab: Tab, spec: MatchSpec): V[];
+  <V = Term>(tab: Tab, spec: MatchSpec, limit: number): Chunk<V>;
+  <V>(cont: Continuation<V> | EndOfTable): Chunk<V>;
 }
+
+/** Overloads of `match` (shared by ets and dets): the bindings of each matching row, in variable-number order. */
+export interface MatchFunction<Tab = TableLike> {
+  (tab: Tab, pattern: Head): Term[][];
+  (tab: Tab, pattern: Head, limit: number): Chunk<Term[]>;
+  (cont: Continuation<Term[]> | EndOfTable): Chunk<Term[]>;
+}
+
+/** Overloads of `matchObject` (shared by ets and dets): the matching rows. */
+export interface MatchObjectFunction<Tab = TableLike> {
+  <T extends Tab>(tab: T, pattern: Head): Array<RowOf<T>>;
+  <T extends Tab>(tab: T, pattern: Head, limit: number): Chunk<RowOf<T>>;
+  <R extends Row>(cont: Continuation<R> | EndOfTable): Chunk<R>;
+}
+
+/**
+ * Overloads of `iterate` (shared by ets and dets): the rows in table order,
+ * or what a match spec or JS function selects, one at a time without
+ * collecting them.
+ */
+export interface IterateFunction<Tab = TableLike> {
+  <T extends Tab>(tab: T, options?: IterateOptions): IterableIterator<RowOf<T>>;
+  <T extends Tab, V>(tab: T, fn: (row: RowOf<T>) => V, options?: IterateOptions): IterableIterator<Selected<RowOf<T>, V>>;
+  <V = Term>(tab: Tab, spec: MatchSpec, options?: IterateOptions): IterableIterator<V>;
+}
+
+/** A match spec, or a JS function over the rows of table argument `T` (for selectCount/selectDelete/selectReplace). */
+export type SpecOrFn<T> = MatchSpec | ((row: RowOf<T>) => unknown);
 
 /**
  * The ETS API. Each member's doc names the ETS function it mirrors.
@@ -210,38 +258,38 @@ export const ets = Object.freeze({
   new: newTable,
 
   /** `ets:insert/2` (one object): inserts or replaces (`set`), adds (`bag`: unless an equal row is there; `duplicate_bag`: always). */
-  insert: (tab: TableLike, row: readonly unknown[]): true => ops.insert(write(tab, 'ets.insert'), row, 'ets.insert'),
+  insert: <T extends TableLike>(tab: T, row: RowArg<T>): true => ops.insert(write(tab, 'ets.insert'), row, 'ets.insert'),
   /**
    * `ets:insert/2` with a list: inserts all rows, atomically (all or, on a
    * bad row, none). A separate name because a JS array cannot tell a row
    * from a list of rows.
    */
-  insertMany: (tab: TableLike, rows: readonly (readonly unknown[])[]): true => ops.insertMany(write(tab, 'ets.insertMany'), rows, 'ets.insertMany'),
+  insertMany: <T extends TableLike>(tab: T, rows: ReadonlyArray<RowArg<T>>): true => ops.insertMany(write(tab, 'ets.insertMany'), rows, 'ets.insertMany'),
   /** `ets:insert_new/2` (one object): inserts only if the key is absent; returns whether it did. */
-  insertNew: (tab: TableLike, row: readonly unknown[]): boolean => ops.insertNew(write(tab, 'ets.insertNew'), row, 'ets.insertNew'),
+  insertNew: <T extends TableLike>(tab: T, row: RowArg<T>): boolean => ops.insertNew(write(tab, 'ets.insertNew'), row, 'ets.insertNew'),
   /** `ets:insert_new/2` with a list: inserts all rows only if none of their keys is present (all or nothing). */
-  insertNewMany: (tab: TableLike, rows: readonly (readonly unknown[])[]): boolean => ops.insertNewMany(write(tab, 'ets.insertNewMany'), rows, 'ets.insertNewMany'),
+  insertNewMany: <T extends TableLike>(tab: T, rows: ReadonlyArray<RowArg<T>>): boolean => ops.insertNewMany(write(tab, 'ets.insertNewMany'), rows, 'ets.insertNewMany'),
 
   /** `ets:lookup/2`: the rows with this key (`[]` if none). */
-  lookup: (tab: TableLike, key: unknown): Row[] => ops.lookup(read(tab, 'ets.lookup'), key, 'ets.lookup'),
+  lookup: <T extends TableLike>(tab: T, key: KeyArg<T>): Array<RowOf<T>> => ops.lookup(read(tab, 'ets.lookup'), key, 'ets.lookup') as Array<RowOf<T>>,
   /**
    * `ets:lookup_element/3,4`: element `pos` of the row with this key (a list
    * of elements for bags). Without `dflt`, an absent key throws `ETS_NO_KEY`.
    */
-  lookupElement: (tab: TableLike, key: unknown, pos: number, ...dflt: [] | [unknown]): Term | Term[] =>
-    ops.lookupElement(read(tab, 'ets.lookupElement'), key, pos, dflt.length === 0 ? ops.NO_DEFAULT : dflt[0], 'ets.lookupElement'),
+  lookupElement: <T extends TableLike, D = never>(tab: T, key: KeyArg<T>, pos: number, ...dflt: [] | [D]): KeyOf<T> | Array<KeyOf<T>> | D =>
+    ops.lookupElement(read(tab, 'ets.lookupElement'), key, pos, dflt.length === 0 ? ops.NO_DEFAULT : dflt[0], 'ets.lookupElement') as KeyOf<T> | Array<KeyOf<T>> | D,
   /** `ets:member/2`. */
-  member: (tab: TableLike, key: unknown): boolean => ops.member(read(tab, 'ets.member'), key),
+  member: <T extends TableLike>(tab: T, key: KeyArg<T>): boolean => ops.member(read(tab, 'ets.member'), key),
   /** `ets:take/2`: removes and returns the rows with this key. */
-  take: (tab: TableLike, key: unknown): Row[] => ops.take(write(tab, 'ets.take'), key, 'ets.take'),
+  take: <T extends TableLike>(tab: T, key: KeyArg<T>): Array<RowOf<T>> => ops.take(write(tab, 'ets.take'), key, 'ets.take') as Array<RowOf<T>>,
 
   /** `ets:delete/1,2`: `delete(t)` deletes the table; `delete(t, key)` the rows with `key`. */
   delete: deleteFn as {
     (tab: TableLike): true;
-    (tab: TableLike, key: unknown): true;
+    <T extends TableLike>(tab: T, key: KeyArg<T>): true;
   },
   /** `ets:delete_object/2`: deletes rows exactly equal to `row` (all copies in a duplicate_bag). */
-  deleteObject: (tab: TableLike, row: readonly unknown[]): true => ops.deleteObject(write(tab, 'ets.deleteObject'), row, 'ets.deleteObject'),
+  deleteObject: <T extends TableLike>(tab: T, row: RowArg<T>): true => ops.deleteObject(write(tab, 'ets.deleteObject'), row, 'ets.deleteObject'),
   /** `ets:delete_all_objects/1`. */
   deleteAllObjects: (tab: TableLike): true => ops.deleteAllObjects(write(tab, 'ets.deleteAllObjects')),
 
@@ -251,58 +299,59 @@ export const ets = Object.freeze({
    * `dflt` is inserted (with its key replaced by `key`) when the key is absent.
    */
   updateCounter: ((tab: TableLike, key: unknown, op: unknown, ...dflt: [] | [readonly unknown[]]) =>
-    ops.updateCounter(write(tab, 'ets.updateCounter'), key, op, dflt.length === 0 ? ops.NO_DEFAULT : dflt[0], 'ets.updateCounter')) as UpdateCounterFunction<TableLike>,
+    ops.updateCounter(write(tab, 'ets.updateCounter'), key, op, dflt.length === 0 ? ops.NO_DEFAULT : dflt[0], 'ets.updateCounter')) as UpdateCounterFunction,
   /** `ets:update_element/3`: sets `[pos, value]` (or a list of them) in the row with `key`; false if absent. */
-  updateElement: (tab: TableLike, key: unknown, spec: readonly [number, unknown] | ReadonlyArray<readonly [number, unknown]>): boolean =>
+  updateElement: <T extends TableLike>(tab: T, key: KeyArg<T>, spec: readonly [number, unknown] | ReadonlyArray<readonly [number, unknown]>): boolean =>
     ops.updateElement(write(tab, 'ets.updateElement'), key, spec, 'ets.updateElement'),
 
   /** `ets:first/1`: the first key, or END_OF_TABLE. */
-  first: (tab: TableLike): Term | EndOfTable => ops.first(read(tab, 'ets.first')),
+  first: <T extends TableLike>(tab: T): KeyOf<T> | EndOfTable => ops.first(read(tab, 'ets.first')) as KeyOf<T> | EndOfTable,
   /** `ets:last/1` (on hash tables, as `first`). */
-  last: (tab: TableLike): Term | EndOfTable => ops.last(read(tab, 'ets.last')),
+  last: <T extends TableLike>(tab: T): KeyOf<T> | EndOfTable => ops.last(read(tab, 'ets.last')) as KeyOf<T> | EndOfTable,
   /** `ets:next/2`: the key after `key` (ordered_set: after where `key` would be; hash tables: `key` must exist). */
-  next: (tab: TableLike, key: unknown): Term | EndOfTable => ops.next(read(tab, 'ets.next'), key, 'ets.next'),
+  next: <T extends TableLike>(tab: T, key: KeyArg<T>): KeyOf<T> | EndOfTable => ops.next(read(tab, 'ets.next'), key, 'ets.next') as KeyOf<T> | EndOfTable,
   /** `ets:prev/2` (on hash tables, as `next`). */
-  prev: (tab: TableLike, key: unknown): Term | EndOfTable => ops.prev(read(tab, 'ets.prev'), key, 'ets.prev'),
+  prev: <T extends TableLike>(tab: T, key: KeyArg<T>): KeyOf<T> | EndOfTable => ops.prev(read(tab, 'ets.prev'), key, 'ets.prev') as KeyOf<T> | EndOfTable,
   /** `ets:foldl/3`: folds over rows in table order. */
-  foldl: <A>(tab: TableLike, f: (row: Row, acc: A) => A, acc: A): A => ops.foldl(read(tab, 'ets.foldl'), f, acc, false, 'ets.foldl'),
+  foldl: <T extends TableLike, A>(tab: T, f: (row: RowOf<T>, acc: A) => A, acc: A): A => ops.foldl(read(tab, 'ets.foldl'), f as (row: Row, acc: A) => A, acc, false, 'ets.foldl'),
   /** `ets:foldr/3`: folds in reverse table order (ordered_set; hash tables as foldl). */
-  foldr: <A>(tab: TableLike, f: (row: Row, acc: A) => A, acc: A): A => ops.foldl(read(tab, 'ets.foldr'), f, acc, true, 'ets.foldr'),
+  foldr: <T extends TableLike, A>(tab: T, f: (row: RowOf<T>, acc: A) => A, acc: A): A => ops.foldl(read(tab, 'ets.foldr'), f as (row: Row, acc: A) => A, acc, true, 'ets.foldr'),
   /** `ets:tab2list/1`: all rows in table order. */
-  tab2list: (tab: TableLike): Row[] => ops.tab2list(read(tab, 'ets.tab2list')),
+  tab2list: <T extends TableLike>(tab: T): Array<RowOf<T>> => ops.tab2list(read(tab, 'ets.tab2list')) as Array<RowOf<T>>,
 
   /** `ets:select/1,2,3`: rows (or values) a match spec or JS function selects; with `limit`, in chunks. */
   select: selectFn as SelectFunction,
   /** `ets:select_reverse/1,2,3`: as select, in reverse key order on ordered_set. */
   selectReverse: selectReverseFn as SelectFunction,
   /** `ets:select_count/2`: how many rows the spec returns `true` for. */
-  selectCount: (tab: TableLike, spec: unknown): number => sel.selectCount(read(tab, 'ets.selectCount'), spec, 'ets.selectCount'),
+  selectCount: <T extends TableLike>(tab: T, spec: SpecOrFn<T>): number => sel.selectCount(read(tab, 'ets.selectCount'), spec, 'ets.selectCount'),
   /** `ets:select_delete/2`: deletes the rows the spec returns `true` for; returns how many. */
-  selectDelete: (tab: TableLike, spec: unknown): number => sel.selectDelete(write(tab, 'ets.selectDelete'), spec, 'ets.selectDelete'),
+  selectDelete: <T extends TableLike>(tab: T, spec: SpecOrFn<T>): number => sel.selectDelete(write(tab, 'ets.selectDelete'), spec, 'ets.selectDelete'),
   /** `ets:select_replace/2`: replaces each matched row by the spec's result (same key); returns how many. */
-  selectReplace: (tab: TableLike, spec: unknown): number => sel.selectReplace(write(tab, 'ets.selectReplace'), spec, 'ets.selectReplace'),
+  selectReplace: <T extends TableLike>(tab: T, spec: SpecOrFn<T>): number => sel.selectReplace(write(tab, 'ets.selectReplace'), spec, 'ets.selectReplace'),
+  /**
+   * The rows in table order (as `for (const row of t)`), or the results a
+   * match spec or JS function selects (as `select`), one at a time: nothing
+   * is collected. Rows come from a cursor, so writes made while iterating
+   * are seen as by `first`/`next`; spec results are computed a chunk
+   * (`options.chunk`, default 256) at a time, each when reached. Not in ETS.
+   */
+  iterate: ((tab: TableLike, a?: unknown, b?: unknown) => iterateImpl(read(tab, 'ets.iterate'), a, b, etsCheck('ets.iterate'), 'ets.iterate')) as IterateFunction,
+
   /** `ets:match/1,2,3`: for each matching row, the list of its `$N` bindings in N order. */
-  match: matchFn as {
-    (tab: TableLike, pattern: unknown): Term[][];
-    (tab: TableLike, pattern: unknown, limit: number): Chunk<Term[]>;
-    (cont: Continuation | EndOfTable): Chunk<Term[]>;
-  },
+  match: matchFn as MatchFunction,
   /** `ets:match_object/1,2,3`: the rows matching a pattern. */
-  matchObject: matchObjectFn as {
-    (tab: TableLike, pattern: unknown): Row[];
-    (tab: TableLike, pattern: unknown, limit: number): Chunk<Row>;
-    (cont: Continuation | EndOfTable): Chunk<Row>;
-  },
+  matchObject: matchObjectFn as MatchObjectFunction,
   /** `ets:match_delete/2`: deletes the rows matching a pattern. */
-  matchDelete: (tab: TableLike, pattern: unknown): true => sel.matchDelete(write(tab, 'ets.matchDelete'), pattern, 'ets.matchDelete'),
+  matchDelete: (tab: TableLike, pattern: Head): true => sel.matchDelete(write(tab, 'ets.matchDelete'), pattern, 'ets.matchDelete'),
 
   /** `ets:info/1,2`: facts about a table; `undefined` if it does not exist. */
   info,
   /** `ets:rename/2`: renames a table (a named table moves to its new name). */
-  rename: (tab: TableLike, name: TableName): Table => {
+  rename: <T extends TableLike>(tab: T, name: TableName): Table<RowOf<T>> => {
     const t = write(tab, 'ets.rename');
     renameTable(t, nameKey(name, 'ets.rename'));
-    return t.ref;
+    return t.ref as Table<RowOf<T>>;
   },
   /** `ets:setopts/2`: sets the heir (`{ pid, data }` or `'none'`); owner only. */
   setopts: (tab: TableLike, options: { heir: Heir | 'none' }): true => {
@@ -324,6 +373,8 @@ export const ets = Object.freeze({
 
 export { Continuation } from './select.js';
 export type { SelectFn } from './select.js';
+export type { KeyArg, KeyOf, RowArg, RowOf, RowTyped } from './table.js';
+export type { IterateOptions } from './iterate.js';
 export { Table } from './table.js';
 export type { Access, Heir, TableLike, TableName } from './table.js';
 export { isEtsTransfer, type EtsTransfer } from './owner.js';

@@ -24,31 +24,31 @@ export function isEtsTransfer(m: unknown): m is EtsTransfer {
   return typeof m === 'object' && m !== null && (m as { tag?: unknown }).tag === 'ETS-TRANSFER';
 }
 
-/** @internal True if the running process owns `t`. */
+/** Internal: True if the running process owns `t`. */
 export function isOwner(t: TableImpl): boolean {
   return currentProc().pid.id === t.owner.id;
 }
 
-/** @internal Throws ETS_ACCESS unless the running process may read `t`. */
+/** Internal: Throws ETS_ACCESS unless the running process may read `t`. */
 export function checkRead(t: TableImpl, fn: string): void {
   if (t.access === 'private' && t.kind === 'ets' && !isOwner(t)) {
     fail('ETS_ACCESS', `${fn}: table ${t.name} is private to ${t.owner}; ${currentProc().pid} may not read it`, { position: 1 });
   }
 }
 
-/** @internal Throws ETS_ACCESS unless the running process may write `t`. */
+/** Internal: Throws ETS_ACCESS unless the running process may write `t`. */
 export function checkWrite(t: TableImpl, fn: string): void {
   if (t.access !== 'public' && t.kind === 'ets' && !isOwner(t)) {
     fail('ETS_ACCESS', `${fn}: table ${t.name} is ${t.access} and owned by ${t.owner}; ${currentProc().pid} may not write it`, { position: 1 });
   }
 }
 
-/** @internal Throws ETS_NOT_OWNER unless the running process owns `t`. */
+/** Internal: Throws ETS_NOT_OWNER unless the running process owns `t`. */
 export function checkOwner(t: TableImpl, fn: string): void {
   if (!isOwner(t)) fail('ETS_NOT_OWNER', `${fn}: only the owner ${t.owner} may do this to table ${t.name}, not ${currentProc().pid}`, { position: 1 });
 }
 
-/** @internal Validates a heir option: `{ pid, data }`, or `'none'`/undefined for none. */
+/** Internal: Validates a heir option: `{ pid, data }`, or `'none'`/undefined for none. */
 export function heirIn(heir: unknown, fn: string): Heir | undefined {
   if (heir === undefined || heir === 'none') return undefined;
   if (typeof heir === 'object' && heir !== null && (heir as Heir).pid instanceof Pid) {
@@ -59,7 +59,7 @@ export function heirIn(heir: unknown, fn: string): Heir | undefined {
 
 const hooked = new WeakSet<Proc>();
 
-/** @internal Makes sure the tables of `pid` are handled when it ends. */
+/** Internal: Makes sure the tables of `pid` are handled when it ends. */
 export function watchOwner(pid: Pid): void {
   const p = procOf(pid);
   if (p === undefined || hooked.has(p)) return;
@@ -81,7 +81,7 @@ function ownerDied(p: Proc): void {
   }
 }
 
-/** @internal Moves ownership and notifies the new owner. */
+/** Internal: Moves ownership and notifies the new owner. */
 export function transfer(t: TableImpl, to: Pid, from: Pid, data: unknown): void {
   t.owner = to;
   watchOwner(to);
@@ -89,7 +89,7 @@ export function transfer(t: TableImpl, to: Pid, from: Pid, data: unknown): void 
   send(to, notice);
 }
 
-/** @internal `giveAway`: checks and transfers. */
+/** Internal: `giveAway`: checks and transfers. */
 export function giveAway(t: TableImpl, pid: unknown, data: unknown, fn: string): true {
   checkOwner(t, fn);
   if (!(pid instanceof Pid)) fail('ETS_BADARG', `${fn}: expected a pid, got ${show(pid)} (argument 2)`, { position: 2 });

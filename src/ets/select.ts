@@ -22,7 +22,7 @@ import { limitIn, rowIn } from './args.js';
 import type { TableImpl } from './table.js';
 
 /** A JS alternative to a match spec: return `false`/`undefined` to skip a row, `true` to select the row, anything else to select that value. */
-export type SelectFn = (row: Row) => unknown;
+export type SelectFn<R extends Row = Row> = (row: R) => unknown;
 
 /** What `select` accepts: a match specification or a {@link SelectFn}. */
 export type MatchSpecLike = unknown;
@@ -34,11 +34,17 @@ interface Source {
   next(max: number): Row[];
 }
 
+/** The key of the property that carries a continuation's result type. Types only: the property is never set. */
+export const resultType: unique symbol = Symbol('termstore.resultType');
+
 /**
  * The state of a select/match that returned early because of its limit.
  * Pass it back to the same function (`ets.select(cont)`) for the next chunk.
+ * `V` is the type of the results.
  */
-export class Continuation {
+export class Continuation<V = unknown> {
+  /** The type of the results, for the type checker only (never set at run time). */
+  declare readonly [resultType]?: V;
   /** @internal */
   constructor(
     /** @internal */ readonly table: TableImpl,

@@ -12,31 +12,24 @@
  * @module
  */
 import { Tuple, type Term } from '../term/types.js';
-import type { Expr, MatchClauseObject, MsVar, Pattern } from './types.js';
+import type { Call, ConstForm, Expr, GuardFunction, Head, ListForm, MapForm, MatchClauseObject, MsVar, Pattern } from './types.js';
 
-/** A call expression: `[op, ...args]`. */
-export type Call<Op extends string = string> = readonly [Op, ...Expr[]];
-/** `{ $const: x }`: `x` taken literally. */
-export type ConstForm<T extends Term = Term> = { readonly $const: T };
-/** `{ $list: [...] }`: a list built from expressions (or, in a head, a list pattern). */
-export type ListForm = { readonly $list: readonly Expr[] };
-/** `{ $map: ... }`: a map, with keys taken as written. */
-export type MapForm = { readonly $map: readonly (readonly [Term, Term])[] | { readonly [k: string]: Term } };
+export type { Call, ConstForm, ListForm, MapForm } from './types.js';
 
-function call<Op extends string>(op: Op, ...args: Expr[]): Call<Op> {
+function call<Op extends GuardFunction>(op: Op, ...args: Expr[]): Call<Op> {
   return [op, ...args] as const;
 }
 
 const un =
-  <Op extends string>(op: Op) =>
+  <Op extends GuardFunction>(op: Op) =>
   (a: Expr): Call<Op> =>
     call(op, a);
 const bin =
-  <Op extends string>(op: Op) =>
+  <Op extends GuardFunction>(op: Op) =>
   (a: Expr, b: Expr): Call<Op> =>
     call(op, a, b);
 const nary =
-  <Op extends string>(op: Op) =>
+  <Op extends GuardFunction>(op: Op) =>
   (first: Expr, ...rest: Expr[]): Call<Op> =>
     call(op, first, ...rest);
 
@@ -64,17 +57,18 @@ export const ms = {
   },
   /** A tuple pattern or a tuple built from expressions. */
   tuple(...items: Array<Pattern | Expr>): Tuple {
-    return Tuple.from(items);
+    // A Tuple of patterns or expressions: its elements are read by the validator, not stored.
+    return Tuple.from(items as Term[]);
   },
-  /** A list built from expressions (in a head, a plain array is already a list pattern). */
-  list(...items: Expr[]): ListForm {
+  /** A list built from expressions, or in a head a list pattern (where a plain array is one too). */
+  list<E extends Pattern | Expr>(...items: E[]): ListForm<E> {
     return { $list: items };
   },
   /** A map from `[key, value]` pairs (keys may be expressions in a body, literals in a head), or from an object. */
-  map(entries: Iterable<readonly [Term, Term]> | { readonly [k: string]: Term }): MapForm {
+  map(entries: Iterable<readonly [Pattern | Expr, Pattern | Expr]> | { readonly [k: string]: Pattern | Expr }): MapForm {
     return Symbol.iterator in entries
-      ? { $map: [...(entries as Iterable<readonly [Term, Term]>)] }
-      : { $map: entries as { readonly [k: string]: Term } };
+      ? { $map: [...(entries as Iterable<readonly [Pattern | Expr, Pattern | Expr]>)] }
+      : { $map: entries as { readonly [k: string]: Pattern | Expr } };
   },
   /** Any guard function by name: `ms.call('is_record', x, tag, size)`. */
   call,
@@ -146,7 +140,7 @@ export const ms = {
    * A clause. `guards` defaults to none, `body` to `['$_']` (the row).
    * Erlang: `{Head, Guards, Body}`.
    */
-  clause(head: Pattern, guards: readonly Expr[] = [], body: readonly Expr[] = ['$_']): MatchClauseObject {
+  clause(head: Head, guards: readonly Expr[] = [], body: readonly Expr[] = ['$_']): MatchClauseObject {
     return { head, guards, body };
   },
   /** A spec from clauses. */

@@ -6,7 +6,7 @@
  * @module
  */
 export { compileMatchSpec, compileMatchPattern, clearMatchSpecCache } from './api.js';
-export { ms, type Call, type ConstForm, type ListForm, type MapForm } from './builders.js';
+export { ms } from './builders.js';
 export { matchSpecToJSON } from './literal.js';
 export { EXIT } from './compile.js';
 export {
@@ -14,7 +14,18 @@ export {
   type NoMatch,
   type MsVar,
   type Pattern,
+  type Head,
   type Expr,
+  type Call,
+  type GuardFunction,
+  type Scalar,
+  type ConstForm,
+  type TaggedScalar,
+  type TupleForm,
+  type ListForm,
+  type MapForm,
+  type MapPattern,
+  type MapExpr,
   type MatchClause,
   type MatchClauseObject,
   type MatchClauseTriple,

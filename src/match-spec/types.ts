@@ -7,7 +7,7 @@
  * @module
  */
 import type { KeyRange } from '../engines/types.js';
-import type { Row, Term } from '../term/types.js';
+import type { Opaque, Pid, Row, Term, Tuple } from '../term/types.js';
 
 /** What {@link CompiledMatchSpec.run} returns when no clause matches a row. Not a term. */
 export const NO_MATCH: unique symbol = Symbol('termstore.match-spec.noMatch') as never;
@@ -18,18 +18,101 @@ export type NoMatch = typeof NO_MATCH;
 export type MsVar = `$${number}`;
 
 /**
- * A pattern (head) or an expression (guard, body) in the user-facing form.
- * Any term is accepted by the type; the grammar is checked when compiling.
- * Tagged forms such as `{ $const: x }` are plain objects, hence terms too.
+ * The guard functions and operators a call may name (`['>', '$1', 3]`):
+ * Erlang's match-spec functions plus the extensions listed in
+ * `docs/match-spec.md`. `'<='` is an alias of `'=<'`. Kept equal to the
+ * validator's table by `test/match-spec/types.test.ts`.
  */
-export type Pattern = Term;
-/** See {@link Pattern}. */
-export type Expr = Term;
+export type GuardFunction =
+  | '<' | '>' | '=<' | '<=' | '>=' | '==' | '/=' | '=:=' | '=/='
+  | '+' | '-' | '*' | '/' | 'div' | 'rem' | 'band' | 'bor' | 'bxor' | 'bnot' | 'bsl' | 'bsr' | 'abs' | 'float' | 'round' | 'trunc'
+  | 'and' | 'or' | 'andalso' | 'orelse' | 'not' | 'xor'
+  | 'is_atom' | 'is_boolean' | 'is_integer' | 'is_float' | 'is_number' | 'is_binary' | 'is_list' | 'is_tuple' | 'is_map' | 'is_pid'
+  | 'is_reference' | 'is_port' | 'is_function' | 'is_record'
+  | 'element' | 'size' | 'tuple_size' | 'byte_size' | 'length' | 'hd' | 'tl' | 'map_get' | 'is_map_key' | 'map_size' | 'min' | 'max';
+
+/** A scalar term written as itself: numbers, bigints, atoms (`Symbol.for`, booleans, `null`, `undefined`), binaries, pids, opaques. */
+export type Scalar = number | bigint | boolean | null | undefined | symbol | Uint8Array | Pid | Opaque;
+
+/** `{ $const: x }`: `x` taken literally, nothing in it interpreted. */
+export type ConstForm<T extends Term = Term> = { readonly $const: T };
+/** The JSON forms of scalars that JSON cannot hold: `{ $atom: 'ok' }`, `{ $bigint: '123' }`, `{ $binary: 'base64' }`, `{ $number: 'Infinity' }`. */
+export type TaggedScalar = { readonly $atom: string } | { readonly $bigint: string } | { readonly $binary: string } | { readonly $number: string | number };
+/** `{ $tuple: [...] }`: a tuple of patterns (in a head) or built from expressions (in a body). */
+export interface TupleForm<E = Expr> {
+  readonly $tuple: readonly E[];
+}
+/** `{ $list: [...] }`: a list of patterns (in a head, exact length) or built from expressions. */
+export interface ListForm<E = Expr> {
+  readonly $list: readonly E[];
+}
+/** `{ $map: ... }`: a map from `[key, value]` pairs or an object; in a head the keys are literals and the values patterns, in a body both are expressions. */
+export interface MapForm {
+  readonly $map: ReadonlyArray<readonly [Pattern | Expr, Pattern | Expr]> | { readonly [k: string]: Pattern | Expr };
+}
+
+/**
+ * A pattern inside a head (`docs/match-spec.md`, *Grammar*): a variable
+ * (`'$1'`), the wildcard `'_'`, a literal (matched exactly, `=:=`), a tuple
+ * pattern (`Tuple` or `{ $tuple }`), a list pattern (an array or
+ * `{ $list }`), or a map pattern (a plain object, a `Map` or `{ $map }`,
+ * matching maps that have at least those keys). Other strings are binary
+ * literals.
+ */
+export type Pattern =
+  | string
+  | Scalar
+  | Tuple
+  | readonly Pattern[]
+  | ConstForm
+  | TaggedScalar
+  | TupleForm<Pattern>
+  | ListForm<Pattern>
+  | MapForm
+  | ReadonlyMap<Term, Pattern>
+  | MapPattern;
+
+/** A plain-object map pattern: matches maps having at least these keys. */
+export interface MapPattern {
+  readonly [key: string]: Pattern;
+}
+
+/** The head of a clause: a row pattern (an array, a `Tuple` or `{ $tuple }`, one pattern per element), `'_'` (any row) or a variable (the whole row). */
+export type Head = readonly Pattern[] | Tuple | TupleForm<Pattern> | '_' | MsVar;
+
+/** A call in a guard or body: `[function, ...arguments]`, e.g. `['>', '$1', 3]`. */
+export type Call<F extends GuardFunction = GuardFunction> = readonly [F, ...Expr[]];
+
+/**
+ * An expression in a guard or body (`docs/match-spec.md`, *Grammar*): a
+ * bound variable, `'$_'` (the row), `'$$'` (all bindings), a literal, a
+ * {@link Call} (an array is always a call: build lists with `{ $list }`),
+ * a tuple (`Tuple` or `{ $tuple }`), a map (a plain object, a `Map` or
+ * `{ $map }`) or `[]` (the empty list).
+ */
+export type Expr =
+  | string
+  | Scalar
+  | readonly [GuardFunction, ...Expr[]]
+  | readonly []
+  | Tuple
+  | ConstForm
+  | TaggedScalar
+  | TupleForm<Expr>
+  | ListForm<Expr>
+  | MapForm
+  | ReadonlyMap<Expr, Expr>
+  | MapExpr;
+
+/** A plain-object map built from expressions (keys are binaries). */
+export interface MapExpr {
+  readonly [key: string]: Expr;
+}
 
 /** One clause in object form: the canonical form, made by `ms.clause`. */
 export interface MatchClauseObject {
   /** A pattern for the whole row: an array (the row as a tuple), `'_'` or a variable. */
-  readonly head: Pattern;
+  readonly head: Head;
   /** Guard expressions; all must evaluate to `true`. Default `[]`. */
   readonly guards?: readonly Expr[];
   /** Body expressions (at least one); the value of the last is the result. */
@@ -37,12 +120,16 @@ export interface MatchClauseObject {
 }
 
 /** One clause in Erlang's tuple order: `[head, guards, body]`. */
-export type MatchClauseTriple = readonly [head: Pattern, guards: readonly Expr[], body: readonly Expr[]];
+export type MatchClauseTriple = readonly [head: Head, guards: readonly Expr[], body: readonly Expr[]];
 
 /** A clause of a match specification, in either form. */
 export type MatchClause = MatchClauseObject | MatchClauseTriple;
 
-/** A match specification: clauses tried in order, the first that matches wins. */
+/**
+ * A match specification: clauses tried in order, the first that matches
+ * wins. A spec kept in a variable is best annotated (`const spec: MatchSpec = [...]`)
+ * or built with `ms`, so its calls keep their literal types.
+ */
 export type MatchSpec = readonly MatchClause[];
 
 /**

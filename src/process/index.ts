@@ -19,7 +19,7 @@ import { Pid } from '../term/types.js';
 /** How a process ended. */
 export type ExitReason = { reason: 'normal'; value: unknown } | { reason: 'error'; error: unknown };
 
-/** @internal The record behind a pid. */
+/** Internal: The record behind a pid. */
 export class Proc {
   alive = true;
   exit: ExitReason | undefined;
@@ -43,12 +43,12 @@ function newProc(): Proc {
 /** The root process: code that runs outside any `spawn`. */
 const root = newProc();
 
-/** @internal The process record of the running code. */
+/** Internal: The process record of the running code. */
 export function currentProc(): Proc {
   return storage.getStore() ?? root;
 }
 
-/** @internal The record of a pid, alive or not (undefined if it never existed here). */
+/** Internal: The record of a pid, alive or not (undefined if it never existed here). */
 export function procOf(pid: Pid): Proc | undefined {
   return procs.get(pid.id);
 }
@@ -134,7 +134,7 @@ export function whenExited(pid: Pid): Promise<ExitReason> {
   return new Promise((resolve) => p.exitWaiters.push(resolve));
 }
 
-/** @internal Registers a function to run when the process ends. */
+/** Internal: Registers a function to run when the process ends. */
 export function onProcessExit(proc: Proc, hook: (p: Proc) => void): void {
   proc.exitHooks.push(hook);
 }
@@ -155,18 +155,41 @@ export function send(pid: Pid, message: unknown): void {
 /** What {@link receive} resolves to when its timeout passes first. */
 export const TIMEOUT: unique symbol = Symbol.for('timeout') as never;
 
+/** Options of {@link receive}. */
+export interface ReceiveOptions {
+  /** Which message to take (default: any). A type guard narrows the result. */
+  match?: (m: unknown) => boolean;
+  /** Give up after this many ms, resolving to {@link TIMEOUT} (default: wait for ever). */
+  timeout?: number;
+}
+
 /**
  * Takes the first message in the running process's mailbox that `match`
  * accepts (default: any), waiting for one to arrive. With `timeout` (ms),
  * resolves to {@link TIMEOUT} if none arrives in time.
+ *
+ * When `match` is a type guard (`(m: unknown) => m is T`, such as
+ * `isEtsTransfer`), the result is a `T`; `TIMEOUT` is part of the result
+ * type only when a `timeout` is given.
+ *
+ * @example
+ * ```ts
+ * const notice = await receive({ match: isEtsTransfer }); // EtsTransfer
+ * const m = await receive({ match: isEtsTransfer, timeout: 100 }); // EtsTransfer | typeof TIMEOUT
+ * ```
  */
-export function receive<T = unknown>(options: { match?: (m: unknown) => boolean; timeout?: number } = {}): Promise<T | typeof TIMEOUT> {
+export function receive<T>(options: { match: (m: unknown) => m is T; timeout: number }): Promise<T | typeof TIMEOUT>;
+export function receive<T>(options: { match: (m: unknown) => m is T; timeout?: undefined }): Promise<T>;
+export function receive(options: { match?: (m: unknown) => boolean; timeout: number }): Promise<unknown>;
+export function receive(options?: { match?: (m: unknown) => boolean; timeout?: undefined }): Promise<unknown>;
+export function receive(options?: ReceiveOptions): Promise<unknown>;
+export function receive(options: ReceiveOptions = {}): Promise<unknown> {
   const p = currentProc();
   const match = options.match ?? (() => true);
   const i = p.mailbox.findIndex(match);
-  if (i >= 0) return Promise.resolve(p.mailbox.splice(i, 1)[0] as T);
+  if (i >= 0) return Promise.resolve(p.mailbox.splice(i, 1)[0]);
   return new Promise((resolve) => {
-    const waiter = { match, resolve: (m: unknown) => resolve(m as T) };
+    const waiter = { match, resolve };
     p.waiters.push(waiter);
     if (options.timeout !== undefined) {
       setTimeout(() => {

@@ -36,16 +36,31 @@ export type Term =
 /** A table row: an array whose element at `keypos` (1-based) is the key. */
 export type Row = readonly Term[];
 
+/** The key of {@link Tuple}'s type-only tag. */
+declare const tupleTag: unique symbol;
+
 /**
  * An Erlang tuple. Table rows may be plain arrays; inside a term, a `Tuple`
  * is a tuple and a plain array is a list, so the two never compare equal.
  *
  * @example `tuple('user', 42)` (or `Tuple.of('user', 42)`) is `{<<"user">>, 42}`; `['user', 42]` is `[<<"user">>, 42]`.
  */
-export class Tuple<T extends Term = Term> extends Array<T> {
+export class Tuple<T = Term> extends Array<T> {
+  /** Tells a `Tuple` from a plain array for the type checker, as the term model does (never set at run time). */
+  declare readonly [tupleTag]: true;
   // Array methods that build new arrays (map, filter, slice) should give plain arrays.
   static override get [Symbol.species](): ArrayConstructor {
     return Array;
+  }
+  /** `Tuple.of(a, b)`: the tuple `{a, b}`. */
+  static override of<T>(...items: T[]): Tuple<T> {
+    return super.from(items) as Tuple<T>;
+  }
+  /** `Tuple.from(items)`: a tuple of the items (mapped by `mapfn` if given). */
+  static override from<T>(items: ArrayLike<T> | Iterable<T>): Tuple<T>;
+  static override from<T, U>(items: ArrayLike<T> | Iterable<T>, mapfn: (v: T, k: number) => U, thisArg?: unknown): Tuple<U>;
+  static override from<T, U>(items: ArrayLike<T> | Iterable<T>, mapfn?: (v: T, k: number) => U, thisArg?: unknown): Tuple<T> | Tuple<U> {
+    return (mapfn === undefined ? super.from(items) : super.from(items, mapfn, thisArg)) as Tuple<T> | Tuple<U>;
   }
 }
 
@@ -137,7 +152,7 @@ export function isPlainObject(x: unknown): x is { [key: string]: Term } {
 
 /**
  * A short, printable rendering of a term for error messages (truncated).
- * @internal
+ * Internal (not exported from the package).
  */
 export function show(x: unknown, max = 60): string {
   let s: string;

@@ -6,27 +6,15 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FIXTURES } from '../convert/helpers.js';
-import { readAll, tempDir } from '../convert/support.js';
-import { ensureDist } from '../build.js';
+import { readAll } from '../convert/support.js';
+import { cliHarness } from './support.js';
 
-const { dir, cleanup } = tempDir('cli');
-afterAll(cleanup);
-let cli = '';
-beforeAll(() => {
-  cli = ensureDist();
-}, 180_000);
+const { dir, out, run, cli: cliPath } = cliHarness('cli');
 
 const SET_TAB = join(FIXTURES, 'tab2file', 'set.tab');
 const LARGE_TAB = join(FIXTURES, 'tab2file', 'large.tab');
-let k = 0;
-const out = (ext: string): string => join(dir, `f${k++}.${ext}`);
-
-function run(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: dir, timeout: 60_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('help and usage', () => {
   it('--help lists every command; each command has its own --help (exit 0)', () => {
@@ -156,7 +144,7 @@ describe('info, verify, dump, compact', () => {
   });
 
   it('dump into a closed pipe ends quietly (exit 0)', () => {
-    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${cli}" dump "${LARGE_TAB}" | head -1; exit \${PIPESTATUS[0]}`], { encoding: 'utf8' });
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${cliPath()}" dump "${LARGE_TAB}" | head -1; exit \${PIPESTATUS[0]}`], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n').length).toBe(1);
   });
@@ -180,7 +168,7 @@ describe('info, verify, dump, compact', () => {
       const r = await convert(${JSON.stringify(join(dir, 'exported.tstab'))}, ${JSON.stringify(join(dir, 'exported.jsonl'))});
       const t2 = await ets.file2tab(${JSON.stringify(join(dir, 'exported.tstab'))});
       console.log(JSON.stringify([info.size, r.rows, ets.tab2list(t2).length, typeof openTableFile, typeof inspectFile, typeof verifyFile, typeof detectFormat, toTaggedJson(new ErlFloat(1)), typeof readTab2File]));`;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', src], { cwd: join(cli, '..', '..', '..'), encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', src], { cwd: join(cliPath(), '..', '..', '..'), encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([2, 2, 2, 'function', 'function', 'function', 'function', { $float: '1' }, 'function']);
   });
@@ -189,5 +177,6 @@ describe('info, verify, dump, compact', () => {
     const r = run('demo');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Done.');
+    expect(r.stdout).toMatch(/in the dets file .*orders\.tsdb/);
   });
 });

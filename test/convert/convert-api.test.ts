@@ -21,7 +21,7 @@ const out = (ext: string): string => join(dir, `o${k++}.${ext}`);
 const LARGE = join(FIXTURES, 'tab2file', 'large.tab');
 
 describe('convert options', () => {
-  it('refuses bad arguments with ETS_BADARG before touching any file', async () => {
+  it('refuses bad arguments with CONVERT_BADARG before touching any file', async () => {
     for (const [args, option] of [
       [[LARGE, out('x')], 'to'],
       [[LARGE, out('jsonl'), { to: 'xml' }], 'to'],
@@ -31,11 +31,11 @@ describe('convert options', () => {
       [[LARGE, out('jsonl'), { colour: true }], 'colour'],
     ] as const) {
       const e = await errorOf(() => convert(...(args as unknown as Parameters<typeof convert>)));
-      expect(e.code, option).toBe('ETS_BADARG');
+      expect(e.code, option).toBe('CONVERT_BADARG');
       expect(e.details.option, option).toBe(option);
     }
-    expect((await errorOf(() => convert(LARGE, LARGE, { to: 'erl-tab', force: true }))).code).toBe('ETS_BADARG');
-    expect((await errorOf(() => convert('', out('jsonl')))).code).toBe('ETS_BADARG');
+    expect((await errorOf(() => convert(LARGE, LARGE, { to: 'erl-tab', force: true }))).code).toBe('CONVERT_BADARG');
+    expect((await errorOf(() => convert('', out('jsonl')))).code).toBe('CONVERT_BADARG');
   });
 
   it('never overwrites without force, replaces with it, and leaves nothing behind when the input is bad', async () => {
@@ -72,7 +72,7 @@ describe('inspectFile, verifyFile, openTableFile', () => {
     expect(await inspectFile(j)).toMatchObject({ format: 'jsonl', meta: { name: 'fixture_large' }, rows: undefined });
   });
 
-  it('verifyFile: a converted dets file is complete, so a cut is damage; a journal torn tail is a warning; an unclosed DETS file is refused', async () => {
+  it('verifyFile: a converted dets file is complete, so a cut is damage; a journal torn tail is lost data; an unclosed DETS file is refused', async () => {
     const f = out('tsdb');
     await convert(LARGE, f);
     const bytes = readFileSync(f);
@@ -91,7 +91,9 @@ describe('inspectFile, verifyFile, openTableFile', () => {
     writeFileSync(j, whole.subarray(0, whole.length - 10));
     const v = await verifyFile(j);
     expect(v.rowsRead).toBe(100);
-    expect(v.warnings.join()).toMatch(/torn write/);
+    expect(v.losses).toHaveLength(1);
+    expect(v.losses[0]).toMatchObject({ kind: 'torn-tail' });
+    expect(v.losses[0]!.offset + v.losses[0]!.bytes).toBe(whole.length - 10);
     expect((await errorOf(() => verifyFile(join(FIXTURES, 'dets', 'unclosed.dets')))).code).toBe('CONVERT_CORRUPT');
   });
 
@@ -110,7 +112,7 @@ describe('inspectFile, verifyFile, openTableFile', () => {
     // file2tab stores what a table can hold: 2.0 becomes 2.
     const t = await ets.file2tab(f);
     expect(ets.lookup(t, 1)).toEqual([[1, 2]]);
-    expect((await errorOf(() => openTableFile(f, { terms: 'loose' } as never))).code).toBe('ETS_BADARG');
+    expect((await errorOf(() => openTableFile(f, { terms: 'loose' } as never))).code).toBe('CONVERT_BADARG');
   });
 });
 

@@ -9,6 +9,7 @@ import { isTermstoreError, type TermstoreError } from '../../src/errors.js';
 import { ets } from '../../src/ets/index.js';
 import { canonical } from '../../src/term/equal.js';
 import { Tuple, type Row } from '../../src/term/types.js';
+import type { MatchSpec } from '../../src/match-spec/types.js';
 import { FaultyFs, rmDir, settle, tmpDir } from './helpers.js';
 
 const dir = tmpDir('facade');
@@ -268,7 +269,7 @@ describe('select with limits and continuations on a dets table', () => {
   test('chunks cover the table; a closed table invalidates its continuation', async () => {
     const t = await dets.openFile(name(), { file: file(), type: 'ordered_set' });
     for (let i = 0; i < 25; i++) dets.insert(t, [i, i * 2]);
-    const spec = [[['$1', '$2'], [], ['$2']]];
+    const spec: MatchSpec = [[['$1', '$2'], [], ['$2']]];
     let r = dets.select(t, spec, 10);
     const seen: unknown[] = [];
     while (r !== dets.END_OF_TABLE) {

@@ -6,7 +6,7 @@
  * and the heir example (a worker's table survives its crash).
  */
 import { describe, expect, it } from 'vitest';
-import { END_OF_TABLE, ets, isEtsTransfer, receive, self, send, spawn, whenExited, type EtsTransfer, type Pid, type Term } from '../../src/index.js';
+import { END_OF_TABLE, ets, isEtsTransfer, receive, self, send, spawn, whenExited, type EtsTransfer, type MatchSpec, type Pid, type Term } from '../../src/index.js';
 import { ms } from '../../src/match-spec/index.js';
 import { inProcess } from '../helpers.js';
 
@@ -37,7 +37,7 @@ describe('people: an ordered_set keyed by last name (keypos 3)', () => {
   it('selects first and last names of people with more than 3 hobbies', () => {
     const t = people();
     // Erlang: [{{person, '$1', '$2', '_', '$3'}, [{'>', {length, '$3'}, 3}], [['$1', '$2']]}]
-    const spec = [{ head: [person, '$1', '$2', '_', '$3'], guards: [['>', ['length', '$3'], 3]], body: [{ $list: ['$1', '$2'] }] }];
+    const spec: MatchSpec = [{ head: [person, '$1', '$2', '_', '$3'], guards: [['>', ['length', '$3'], 3]], body: [{ $list: ['$1', '$2'] }] }];
     const want = [
       ['Grace', 'Hopper'],
       ['Ada', 'Lovelace'],

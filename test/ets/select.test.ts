@@ -5,11 +5,11 @@
  * marked.
  */
 import { describe, expect, it } from 'vitest';
-import { END_OF_TABLE, ets, tuple, type Chunk, type Table, type TableType, type Term } from '../../src/index.js';
+import { END_OF_TABLE, ets, tuple, type Chunk, type MatchSpec, type Table, type TableType, type Term } from '../../src/index.js';
 import { codeOf } from '../helpers.js';
 
 const TYPES: TableType[] = ['set', 'ordered_set', 'bag', 'duplicate_bag'];
-const ALL = [{ head: '_', body: ['$_'] }];
+const ALL: MatchSpec = [{ head: '_', body: ['$_'] }];
 const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
 
 /** Follows a limited select to the end, checking each chunk's size. */
@@ -190,7 +190,7 @@ describe('ordered_set key ranges', () => {
     ets.insert(t, ['binary', 'last']);
     return t;
   };
-  const spec = [{ head: [tuple(Symbol.for('user'), '$1'), '$2'], guards: [['>=', '$1', 15]], body: ['$2'] }];
+  const spec: MatchSpec = [{ head: [tuple(Symbol.for('user'), '$1'), '$2'], guards: [['>=', '$1', 15]], body: ['$2'] }];
 
   it('a partly bound key scans just its range, forwards and backwards, in chunks', () => {
     const t = users();
@@ -207,7 +207,7 @@ describe('ordered_set key ranges', () => {
     const t = ets.new('numrange', { type: 'ordered_set' });
     for (let i = 0; i < 50; i++) ets.insert(t, [i]);
     ets.insert(t, ['text']);
-    const s = [{ head: ['$1'], guards: [['>', '$1', 10], ['=<', '$1', 13]], body: ['$1'] }];
+    const s: MatchSpec = [{ head: ['$1'], guards: [['>', '$1', 10], ['=<', '$1', 13]], body: ['$1'] }];
     expect(ets.select(t, s)).toEqual([11, 12, 13]);
     expect(ets.selectReverse(t, s)).toEqual([13, 12, 11]);
     ets.delete(t);
@@ -219,8 +219,8 @@ describe('select arguments', () => {
     const t = ets.new('selargs');
     ets.insert(t, ['k']);
     for (const limit of [0, -1, 1.5, '2']) expect(codeOf(() => ets.select(t, ALL, limit as never))).toBe('ETS_BADARG');
-    expect(codeOf(() => ets.select(t, 'foo'))).toBe('ETS_BAD_MATCH_SPEC');
-    expect(codeOf(() => ets.selectDelete(t, [{ head: '$x', body: [true] }]))).toBe('ETS_BAD_MATCH_SPEC');
+    expect(codeOf(() => ets.select(t, 'foo' as never))).toBe('ETS_BAD_MATCH_SPEC');
+    expect(codeOf(() => ets.selectDelete(t, [{ head: '$x' as never, body: [true] }]))).toBe('ETS_BAD_MATCH_SPEC');
     expect(codeOf(() => ets.select({} as never))).toBe('ETS_BADARG');
     const r = ets.select(t, ALL, 1);
     if (r === END_OF_TABLE) throw new Error('expected a chunk');

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { compileMatchPattern, compileMatchSpec, NO_MATCH } from '../../src/match-spec/index.js';
-import { ets, tuple, type Term } from '../../src/index.js';
+import { ets, tuple, type Expr, type Term } from '../../src/index.js';
 
 const keyArb = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom(1n, 2n, 'a', 'b', true, false, null, 1.5));
 const rowArb = fc.tuple(keyArb, fc.integer({ min: 0, max: 5 }), fc.constantFrom('x', 'y'));
@@ -60,7 +60,7 @@ describe('recent keyed templates', () => {
   it('a guard array changed after use is not mistaken for the old one', () => {
     const t = ets.new('keyed_recent', {});
     ets.insertMany(t, [['a', 5], ['b', 50]]);
-    const guards: unknown[] = [['>', '$1', 3]];
+    const guards: Expr[] = [['>', '$1', 3]];
     expect(ets.select(t, [[['a', '$1'], guards, ['$1']]])).toEqual([5]);
     (guards[0] as unknown[])[2] = 10; // the caller reuses and changes its guard list
     expect(ets.select(t, [[['a', '$1'], guards, ['$1']]])).toEqual([]);

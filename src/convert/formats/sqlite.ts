@@ -120,7 +120,7 @@ export async function openSqlite(file: string, options: SourceOptions = {}): Pro
     else if (metas.length === 1) m = metas[0];
     if (m === undefined) {
       const names = metas.map((x) => JSON.stringify(x.name)).join(', ');
-      throw new TermstoreError('ETS_BADARG', `${file}: ${options.table === undefined ? `holds ${metas.length} tables` : `has no table ${JSON.stringify(options.table)}`}; choose one with table / --table (${names || 'none'})`, {
+      throw new TermstoreError('CONVERT_BADARG', `${file}: ${options.table === undefined ? `holds ${metas.length} tables` : `has no table ${JSON.stringify(options.table)}`}; choose one with table / --table (${names || 'none'})`, {
         details: { file, option: 'table', tables: metas.map((x) => x.name) },
       });
     }
