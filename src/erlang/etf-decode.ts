@@ -39,7 +39,7 @@
  */
 import { inflateSync } from 'node:zlib';
 import { TermstoreError, type ErrorCode } from '../errors.js';
-import { Opaque, Tuple, type OpaqueKind } from '../term/index.js';
+import { MAX_ATOM_CHARS, Opaque, Tuple, atomTooLong, type OpaqueKind } from '../term/index.js';
 import { ErlBitstring, ErlFloat, ErlImproperList, erlCanonical, type ErlTerm } from './terms.js';
 import { DECODE_DEFAULTS, Tag, VERSION_MAGIC, type DecodeOptions } from './etf-tags.js';
 
@@ -297,13 +297,9 @@ class Decoder {
       } catch {
         throw this.corrupt('atom text is not valid UTF-8', start);
       }
-      if (n > 255) {
-        let chars = 0;
-        for (const _ of name) chars++;
-        if (chars > 255) throw this.corrupt('atom longer than 255 characters', start);
-      }
+      if (atomTooLong(name)) throw this.corrupt(`atom longer than ${MAX_ATOM_CHARS} characters`, start);
     } else {
-      if (n > 255) throw this.corrupt('atom longer than 255 characters', start);
+      if (n > MAX_ATOM_CHARS) throw this.corrupt(`atom longer than ${MAX_ATOM_CHARS} characters`, start);
       name = latin1.decode(b);
     }
     return atomValue(name);

@@ -15,7 +15,7 @@
  * file edited by other tools.
  * A sequence without the tag and header (first item a row) is read as a
  * `set` keyed on element 1. Reading is streaming: the item boundaries of
- * each chunk are found first (`cbor-scan.ts`), so a truncated file or a
+ * each chunk are found first (`src/dets/cbor-scan.ts`), so a truncated file or a
  * damaged length field is refused with the item's offset before anything is
  * allocated for it.
  *
@@ -27,7 +27,7 @@ import { crc32 } from '../../dets/crc32.js';
 import { TermstoreError } from '../../errors.js';
 import type { ConvRow, RowSink, RowSource, SinkOptions, SourceOptions, TableMeta, TermsMode } from '../types.js';
 import { WireBuffer, fromWireX, rowToWire } from '../wire.js';
-import { CborScanError, scanItem } from './cbor-scan.js';
+import { CborScanError, scanItem } from '../../dets/cbor-scan.js';
 import { CHUNK, ChunkReader, MAX_ITEM_BYTES, OutputFile, checkRow, corrupt, defaultMeta } from './stream-io.js';
 
 /** The 12 bytes a termstore CBOR sequence starts with. */
