@@ -73,6 +73,11 @@ export const ErrorCode = {
   CONVERT_EXISTS: 'CONVERT_EXISTS',
   /** Reading or writing a file failed (missing file, permissions, disk full; see `cause`). */
   CONVERT_IO: 'CONVERT_IO',
+  /**
+   * Input goes past a reader's safety budget (e.g. what compressed Erlang
+   * terms may inflate to); `details.limit` names the option that raises it.
+   */
+  CONVERT_LIMIT: 'CONVERT_LIMIT',
 } as const;
 
 /** One of the stable error codes of {@link ErrorCode}. */

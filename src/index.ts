@@ -56,6 +56,7 @@ export type {
   ConvertResult,
   FileInfo,
   VerifyResult,
+  VerifyFileOptions,
   OpenTableFileOptions,
   FormatName,
   TableMeta,
@@ -90,3 +91,6 @@ export type {
   ReadDetsFileOptions,
   WriteDetsFileOptions,
 } from './erlang/index.js';
+// Reader safety limits (issue 8): Erlang's atom length, and the inflate budgets of compressed Erlang terms.
+export { MAX_ATOM_CHARS } from './term/types.js';
+export { MAX_INFLATED_BYTES, MAX_INFLATED_TERMS } from './erlang/index.js';

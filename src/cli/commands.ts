@@ -47,6 +47,22 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/** `--max-inflated-bytes` / `--max-inflated-terms`: the inflate budgets of OTP input ('inf' turns one off). */
+function limits(v: Values): { maxInflatedBytes?: number; maxInflatedTerms?: number } {
+  const r: { maxInflatedBytes?: number; maxInflatedTerms?: number } = {};
+  for (const [flag, key] of [
+    ['max-inflated-bytes', 'maxInflatedBytes'],
+    ['max-inflated-terms', 'maxInflatedTerms'],
+  ] as const) {
+    const x = v[flag];
+    if (typeof x !== 'string') continue;
+    const n = x === 'inf' ? Infinity : Number(x);
+    if (n !== Infinity && (!Number.isInteger(n) || n < 0)) throw new UsageError(`--${flag} must be a whole number or inf, got ${JSON.stringify(x)}`);
+    r[key] = n;
+  }
+  return r;
+}
+
 function summary(r: ConvertResult): string {
   return `${r.from} → ${r.to}: ${formatCount(r.rows)} rows, ${formatBytes(r.bytesRead)} → ${formatBytes(r.bytesWritten)} in ${r.seconds.toFixed(2)} s (${r.output})`;
 }
@@ -62,6 +78,7 @@ async function runConvert(input: string, output: string, v: Values, to: FormatNa
       table: str(v.table),
       checksum: v.checksum === true,
       verify: v['no-verify'] !== true,
+      ...limits(v),
       onProgress: (p) => progress.update(p),
     });
   } finally {
@@ -130,7 +147,7 @@ export async function verifyCmd(v: Values, p: string[]): Promise<number> {
   const progress = new Progress(`verify ${basename(file!)}`);
   let r;
   try {
-    r = await verifyFile(file!, { from: fmt(v.from, 'from'), table: str(v.table), onProgress: (x) => progress.update(x) });
+    r = await verifyFile(file!, { from: fmt(v.from, 'from'), table: str(v.table), ...limits(v), onProgress: (x) => progress.update(x) });
   } finally {
     progress.done();
   }
@@ -174,7 +191,7 @@ export async function dumpCmd(v: Values, p: string[]): Promise<number> {
   const format = v.format ?? 'jsonl';
   if (format !== 'jsonl' && format !== 'table') throw new UsageError(`--format must be jsonl or table, got ${JSON.stringify(format)}`);
   const from = fmt(v.from, 'from') ?? (await detectFormat(file!));
-  const src = await openTableFile(file!, { from, table: str(v.table), verify: v['no-verify'] !== true });
+  const src = await openTableFile(file!, { from, table: str(v.table), verify: v['no-verify'] !== true, ...limits(v) });
   let n = 0;
   let broken = false;
   // EPIPE (e.g. `| head`) just ends the dump.

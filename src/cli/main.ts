@@ -35,6 +35,11 @@ const FORMATS = 'dets, tab, erl-tab, erl-dets, sqlite, jsonl, cbor-seq';
 const FROM = '  --from <fmt>     input format (default: detected from the content): ' + FORMATS;
 const TABLE = '  --table <name>   SQLite: the table to read (or the name to write)';
 const NO_VERIFY = "  --no-verify      skip the input's checksums and counts (a JSON Lines file edited by hand)";
+const LIMITS = [
+  '  --max-inflated-bytes <n>  OTP input: bytes compressed terms may inflate to per batch (default 268435456; inf: no limit)',
+  '  --max-inflated-terms <n>  OTP input: terms decoded from compressed terms per batch (default 1000000; inf: no limit)',
+];
+const LIMIT_SPEC = { 'max-inflated-bytes': { type: 'string' }, 'max-inflated-terms': { type: 'string' } } as const;
 
 const commands: Record<string, Command> = {
   convert: {
@@ -48,6 +53,7 @@ const commands: Record<string, Command> = {
       TABLE,
       '  --checksum       tab output: record a SHA-256 digest of the rows',
       NO_VERIFY,
+      ...LIMITS,
       '  --quiet          no summary line',
     ],
     examples: ['termstore convert users.tab users.sqlite          # OTP ets:tab2file file to SQLite', 'termstore convert cache.tsdb cache.jsonl --force'],
@@ -59,23 +65,24 @@ const commands: Record<string, Command> = {
       checksum: { type: 'boolean' },
       'no-verify': { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
+      ...LIMIT_SPEC,
     },
     run: convertCmd,
   },
   tab2file: {
     summary: 'write a table file (dets, OTP, SQLite, ...) as a termstore tab file',
     usage: 'termstore tab2file <table-file> <tab-file> [--from <fmt>] [--force] [--checksum] [--quiet]',
-    options: [FROM, '  --force          replace <tab-file> if it exists', '  --checksum       record a SHA-256 digest of the rows', TABLE, NO_VERIFY, '  --quiet          no summary line'],
+    options: [FROM, '  --force          replace <tab-file> if it exists', '  --checksum       record a SHA-256 digest of the rows', TABLE, NO_VERIFY, ...LIMITS, '  --quiet          no summary line'],
     examples: ['termstore tab2file cache.tsdb backup/cache.tstab'],
-    spec: { from: { type: 'string' }, force: { type: 'boolean', short: 'f' }, checksum: { type: 'boolean' }, table: { type: 'string' }, 'no-verify': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
+    spec: { from: { type: 'string' }, force: { type: 'boolean', short: 'f' }, checksum: { type: 'boolean' }, table: { type: 'string' }, 'no-verify': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, ...LIMIT_SPEC },
     run: tab2fileCmd,
   },
   file2tab: {
     summary: 'load a tab file (termstore or OTP) into a new termstore dets file',
     usage: 'termstore file2tab <tab-file> <dets-file> [--from <fmt>] [--force] [--quiet]',
-    options: [FROM, '  --force          replace <dets-file> if it exists (never one open in a dets table)', NO_VERIFY, '  --quiet          no summary line'],
+    options: [FROM, '  --force          replace <dets-file> if it exists (never one open in a dets table)', NO_VERIFY, ...LIMITS, '  --quiet          no summary line'],
     examples: ['termstore file2tab backup/cache.tstab cache.tsdb --force'],
-    spec: { from: { type: 'string' }, force: { type: 'boolean', short: 'f' }, table: { type: 'string' }, 'no-verify': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
+    spec: { from: { type: 'string' }, force: { type: 'boolean', short: 'f' }, table: { type: 'string' }, 'no-verify': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, ...LIMIT_SPEC },
     run: file2tabCmd,
   },
   info: {
@@ -88,8 +95,8 @@ const commands: Record<string, Command> = {
   verify: {
     summary: 'read a whole table file and check every checksum and count',
     usage: 'termstore verify <file> [--from <fmt>] [--table <name>]',
-    options: [FROM, TABLE],
-    spec: { from: { type: 'string' }, table: { type: 'string' } },
+    options: [FROM, TABLE, ...LIMITS],
+    spec: { from: { type: 'string' }, table: { type: 'string' }, ...LIMIT_SPEC },
     run: verifyCmd,
   },
   dump: {
@@ -101,9 +108,10 @@ const commands: Record<string, Command> = {
       FROM,
       TABLE,
       NO_VERIFY,
+      ...LIMITS,
     ],
     examples: ['termstore dump users.tab --limit 10 --format table', "termstore dump cache.tsdb | jq -c '.[0]'"],
-    spec: { limit: { type: 'string', short: 'n' }, format: { type: 'string' }, from: { type: 'string' }, table: { type: 'string' }, 'no-verify': { type: 'boolean' } },
+    spec: { limit: { type: 'string', short: 'n' }, format: { type: 'string' }, from: { type: 'string' }, table: { type: 'string' }, 'no-verify': { type: 'boolean' }, ...LIMIT_SPEC },
     run: dumpCmd,
   },
   compact: {
@@ -156,6 +164,7 @@ const INPUT_CODES: ReadonlySet<ErrorCode> = new Set([
   'CONVERT_UNKNOWN_FORMAT',
   'CONVERT_CORRUPT',
   'CONVERT_UNSUPPORTED_TERM',
+  'CONVERT_LIMIT',
   'DETS_CORRUPT',
   'DETS_NOT_A_TABLE_FILE',
   'DETS_FORMAT_UNSUPPORTED',

@@ -207,8 +207,16 @@ async function detsSink(path: string, meta: TableMeta, o: SinkOptions): Promise<
 
 // ---------------------------------------------------------------- Erlang
 
+/** The inflate budgets of `o` that are set (unset ones keep the decoder's defaults). */
+function inflateLimits(o: SourceOptions): { maxInflatedBytes?: number; maxInflatedTerms?: number } {
+  const r: { maxInflatedBytes?: number; maxInflatedTerms?: number } = {};
+  if (o.maxInflatedBytes !== undefined) r.maxInflatedBytes = o.maxInflatedBytes;
+  if (o.maxInflatedTerms !== undefined) r.maxInflatedTerms = o.maxInflatedTerms;
+  return r;
+}
+
 async function openErlTab(file: string, o: SourceOptions): Promise<RowSource> {
-  const r = await openTab2File(file, { terms: o.terms ?? 'exact', verify: o.verify !== false, batchSize: o.batchSize ?? 1000 });
+  const r = await openTab2File(file, { terms: o.terms ?? 'exact', verify: o.verify !== false, batchSize: o.batchSize ?? 1000, ...inflateLimits(o) });
   const i = r.info;
   const size = fs.statSync(file).size;
   let rows = 0;
@@ -231,7 +239,7 @@ async function openErlTab(file: string, o: SourceOptions): Promise<RowSource> {
 }
 
 async function openErlDets(file: string, o: SourceOptions): Promise<RowSource> {
-  const r = await openDetsFile(file, { terms: o.terms ?? 'exact', verify: o.verify !== false, batchSize: o.batchSize ?? 1000 });
+  const r = await openDetsFile(file, { terms: o.terms ?? 'exact', verify: o.verify !== false, batchSize: o.batchSize ?? 1000, ...inflateLimits(o) });
   const i = r.info;
   const size = fs.statSync(file).size;
   let rows = 0;

@@ -40,6 +40,10 @@ export interface ConvertOptions {
   verify?: boolean;
   /** Rows per batch where the input format does not batch by itself (default 1000). */
   batchSize?: number;
+  /** OTP input: total bytes compressed terms may inflate to per batch (default 256 MiB); past it, `CONVERT_LIMIT`. */
+  maxInflatedBytes?: number;
+  /** OTP input: total terms decoded from compressed terms per batch (default 1 000 000); past it, `CONVERT_LIMIT`. */
+  maxInflatedTerms?: number;
   /** Called after each batch. */
   onProgress?: (p: ConvertProgress) => void;
 }
@@ -60,7 +64,8 @@ export interface ConvertResult {
   notes: string[];
 }
 
-const CONVERT_KEYS = ['from', 'to', 'force', 'sync', 'table', 'checksum', 'verify', 'batchSize', 'onProgress'];
+const CONVERT_KEYS = ['from', 'to', 'force', 'sync', 'table', 'checksum', 'verify', 'batchSize', 'maxInflatedBytes', 'maxInflatedTerms', 'onProgress'];
+const LIMIT_KEYS = ['maxInflatedBytes', 'maxInflatedTerms'];
 
 function optionsIn(fn: string, o: unknown, known: readonly string[]): Record<string, unknown> {
   if (o === undefined) return {};
@@ -73,6 +78,12 @@ function optionsIn(fn: string, o: unknown, known: readonly string[]): Record<str
   if (r.table !== undefined && typeof r.table !== 'string') fail('ETS_BADARG', `${fn}: option table must be a string, got ${show(r.table)}`, { option: 'table' });
   if (r.batchSize !== undefined && (typeof r.batchSize !== 'number' || !Number.isInteger(r.batchSize) || r.batchSize < 1)) {
     fail('ETS_BADARG', `${fn}: option batchSize must be an integer >= 1, got ${show(r.batchSize)}`, { option: 'batchSize' });
+  }
+  for (const k of LIMIT_KEYS) {
+    const v = r[k];
+    if (v !== undefined && v !== Infinity && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) {
+      fail('ETS_BADARG', `${fn}: option ${k} must be an integer >= 0 or Infinity, got ${show(v)}`, { option: k });
+    }
   }
   if (r.onProgress !== undefined && typeof r.onProgress !== 'function') fail('ETS_BADARG', `${fn}: option onProgress must be a function`, { option: 'onProgress' });
   return r;
@@ -106,7 +117,14 @@ export async function convert(input: string, output: string, options?: ConvertOp
   const from = o.from !== undefined ? formatName(o.from, 'from') : await detectFormat(input);
   const t0 = performance.now();
   const terms: TermsMode = sinkIsExact(to) ? 'exact' : 'storable';
-  const source = await openSource(input, from, { terms, verify: o.verify !== false, batchSize: o.batchSize, table: o.table });
+  const source = await openSource(input, from, {
+    terms,
+    verify: o.verify !== false,
+    batchSize: o.batchSize,
+    table: o.table,
+    maxInflatedBytes: o.maxInflatedBytes,
+    maxInflatedTerms: o.maxInflatedTerms,
+  });
   let rows = 0;
   let finished: { bytes: number; notes?: string[] };
   try {
@@ -159,7 +177,7 @@ export interface OpenTableFileOptions extends SourceOptions {
 export async function openTableFile(file: string, options?: OpenTableFileOptions): Promise<RowSource> {
   const fn = 'openTableFile';
   pathIn(fn, file, 'file', 1);
-  const o = optionsIn(fn, options, ['from', 'terms', 'verify', 'batchSize', 'table']) as OpenTableFileOptions;
+  const o = optionsIn(fn, options, ['from', 'terms', 'verify', 'batchSize', 'table', ...LIMIT_KEYS]) as OpenTableFileOptions;
   if (o.terms !== undefined && o.terms !== 'exact' && o.terms !== 'storable') fail('ETS_BADARG', `${fn}: option terms must be 'exact' or 'storable'`, { option: 'terms' });
   const from = o.from !== undefined ? formatName(o.from, 'from') : await detectFormat(file);
   return openSource(file, from, o);
@@ -197,18 +215,32 @@ export interface VerifyResult extends FileInfo {
   warnings: string[];
 }
 
+/** Options of {@link verifyFile}. */
+export interface VerifyFileOptions {
+  /** The format (default: detected from the content). */
+  from?: FormatName;
+  /** SQLite: the table to read. */
+  table?: string;
+  /** OTP files: see {@link ConvertOptions.maxInflatedBytes}. */
+  maxInflatedBytes?: number;
+  /** OTP files: see {@link ConvertOptions.maxInflatedTerms}. */
+  maxInflatedTerms?: number;
+  /** Called after each batch. */
+  onProgress?: (p: ConvertProgress) => void;
+}
+
 /**
  * Reads a whole table file, checking everything its format allows
  * (checksums, counts, structure). Resolves with what it found; rejects with
  * `CONVERT_CORRUPT` (and `details.offset`) at the first damage.
  */
-export async function verifyFile(file: string, options?: { from?: FormatName; table?: string; onProgress?: (p: ConvertProgress) => void }): Promise<VerifyResult> {
+export async function verifyFile(file: string, options?: VerifyFileOptions): Promise<VerifyResult> {
   const fn = 'verifyFile';
   pathIn(fn, file, 'file', 1);
-  const o = optionsIn(fn, options, ['from', 'table', 'onProgress']) as { from?: FormatName; table?: string; onProgress?: (p: ConvertProgress) => void };
+  const o = optionsIn(fn, options, ['from', 'table', 'onProgress', ...LIMIT_KEYS]) as VerifyFileOptions;
   const from = o.from !== undefined ? formatName(o.from, 'from') : await detectFormat(file);
   const t0 = performance.now();
-  const s = await openSource(file, from, { table: o.table, verify: true });
+  const s = await openSource(file, from, { table: o.table, verify: true, maxInflatedBytes: o.maxInflatedBytes, maxInflatedTerms: o.maxInflatedTerms });
   let rows = 0;
   try {
     for await (const batch of s) {
