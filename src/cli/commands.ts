@@ -205,7 +205,8 @@ export async function dumpCmd(v: Values, p: string[]): Promise<number> {
       let text = '';
       for (const row of batch) {
         if (n >= limit) break;
-        if (format === 'jsonl') text += rowToJsonLine(row, n) + '\n';
+        // No line limit: dump writes for people and tools, not for the JSON Lines reader.
+        if (format === 'jsonl') text += rowToJsonLine(row, n, Infinity) + '\n';
         else {
           if (layout === undefined) {
             layout = new TableLayout(batch.slice(0, 100) as ConvRow[], src.meta.keypos);

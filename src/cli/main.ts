@@ -5,8 +5,14 @@
  * Exit codes: 0 ok; 1 usage error (bad arguments, unknown format name, an
  * output file that exists without `--force`); 2 bad or corrupt input
  * (unknown format, damaged or truncated file, a term the output cannot
- * hold); 3 I/O or other failure (missing file, permissions, disk full, a
- * locked dets file).
+ * hold, input past a safety limit); 3 I/O or other failure (missing file,
+ * permissions, disk full, a locked dets file, an unexpected error).
+ *
+ * Errors are one line on stderr, `termstore <command>: CODE: message`, never
+ * a stack trace: a `TermstoreError` with its code, anything else with its
+ * system code or class name (`ENOSPC: ...`, `RangeError: ...`). The
+ * environment variable `TERMSTORE_DEBUG=1` adds the stack of an unexpected
+ * error.
  *
  * @module
  */
@@ -186,6 +192,21 @@ function describe(e: TermstoreError): string {
   return s;
 }
 
+/**
+ * The error line of an error that is not a `TermstoreError` (a bug, or a
+ * system error that escaped the mapping): its system code or class name and
+ * its message; the stack only with `TERMSTORE_DEBUG=1`.
+ */
+export function describeUnexpected(e: unknown): string {
+  const debug = process.env.TERMSTORE_DEBUG === '1';
+  if (!(e instanceof Error)) return `Error: ${String(e)}`;
+  const code = (e as NodeJS.ErrnoException).code;
+  const label = typeof code === 'string' ? code : e.name;
+  const message = typeof code === 'string' && e.message.startsWith(`${code}: `) ? e.message.slice(code.length + 2) : e.message;
+  const line = `${label}: ${message}`;
+  return debug && e.stack !== undefined ? `${line}\n${e.stack}` : `${line} (unexpected; TERMSTORE_DEBUG=1 shows where)`;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === 'demo-child') {
@@ -213,7 +234,7 @@ export async function main(argv: string[]): Promise<number> {
     const code = exitCodeFor(e);
     if (e instanceof UsageError) process.stderr.write(`termstore ${name}: ${e.message}\nUsage: ${cmd.usage}\n`);
     else if (e instanceof TermstoreError) process.stderr.write(`termstore ${name}: ${describe(e)}\n`);
-    else process.stderr.write(`termstore ${name}: ${(e as Error)?.stack ?? String(e)}\n`);
+    else process.stderr.write(`termstore ${name}: ${describeUnexpected(e)}\n`);
     return code;
   }
 }
@@ -223,7 +244,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e) => {
-    process.stderr.write(`termstore: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.stderr.write(`termstore: ${e instanceof TermstoreError ? `${e.code}: ${e.message}` : describeUnexpected(e)}\n`);
     process.exitCode = EXIT.FAILURE;
   },
 );

@@ -53,6 +53,7 @@ import { decodeExternal, inflateBudget, type InflateBudget } from './etf-decode.
 import type { ErlTerm } from './terms.js';
 import type { DecodeOptions } from './etf-tags.js';
 import { FileSource } from '../io/file-io.js';
+import { ioError } from '../io/atomic-file.js';
 
 /** DETS constants (dets.hrl, dets_v9.erl). @internal */
 export const DETS = {
@@ -157,7 +158,12 @@ export class DetsFileReader implements AsyncIterable<ErlTerm[]> {
     if (!Number.isInteger(batch) || batch < 1) {
       throw new TermstoreError('ETS_BADARG', "invalid option 'batchSize'", { details: { option: 'batchSize' } });
     }
-    const { size } = await stat(path);
+    let size: number;
+    try {
+      ({ size } = await stat(path));
+    } catch (e) {
+      throw ioError(e, path, 'opening');
+    }
     const src = await FileSource.open(path, size <= IN_MEMORY_LIMIT ? Infinity : 64 * 1024);
     try {
       const info = await readHeader(src, options.repair === true);

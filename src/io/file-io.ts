@@ -8,6 +8,7 @@ import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { TermstoreError } from '../errors.js';
+import { ioError } from './atomic-file.js';
 
 /**
  * Reads byte ranges of a file through a window (default 1 MiB): a read
@@ -28,17 +29,18 @@ export class FileSource {
   ) {}
 
   /**
-   * Opens `path` for reading (a missing file rejects with Node's ENOENT error).
+   * Opens `path` for reading (a missing file, or any system error, rejects with `CONVERT_IO`).
    * @param windowSize bytes loaded by a read outside the window; `Infinity` reads the whole file at the first read.
    */
   static async open(path: string, windowSize = 1 << 20): Promise<FileSource> {
-    const fh = await open(path, 'r');
+    let fh: FileHandle | undefined;
     try {
+      fh = await open(path, 'r');
       const st = await fh.stat();
       return new FileSource(fh, st.size, path, windowSize);
     } catch (e) {
-      await fh.close();
-      throw e;
+      await fh?.close().catch(() => undefined);
+      throw ioError(e, path, 'opening');
     }
   }
 
@@ -55,10 +57,14 @@ export class FileSource {
     const want = Math.min(Math.max(avail, this.windowSize), this.size - pos);
     const buf = new Uint8Array(want);
     let got = 0;
-    while (got < want) {
-      const { bytesRead } = await this.fh.read(buf, got, want - got, pos + got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
+    try {
+      while (got < want) {
+        const { bytesRead } = await this.fh.read(buf, got, want - got, pos + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+    } catch (e) {
+      throw ioError(e, this.path, 'reading');
     }
     this.window = buf.subarray(0, got);
     this.windowAt = pos;
@@ -128,9 +134,22 @@ export interface OutputFileOptions {
 /**
  * Writes a file crash-safely: `fill` writes a temporary file in the same
  * directory, which is fsynced and renamed over `path`, then the directory is
- * fsynced. On failure the temporary file is removed and `path` is untouched.
+ * fsynced. On failure the temporary file is removed and `path` is untouched;
+ * a system error (ENOSPC, EIO, ...) is `CONVERT_IO` naming `path`.
  */
 export async function writeFileAtomically<T>(
+  path: string,
+  options: OutputFileOptions,
+  fill: (fh: FileHandle, tmpPath: string) => Promise<T>,
+): Promise<T> {
+  try {
+    return await writeAtomically(path, options, fill);
+  } catch (e) {
+    throw ioError(e, path, 'writing');
+  }
+}
+
+async function writeAtomically<T>(
   path: string,
   options: OutputFileOptions,
   fill: (fh: FileHandle, tmpPath: string) => Promise<T>,
