@@ -5,10 +5,10 @@
  * @module
  */
 import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
 import { TermstoreError } from '../errors.js';
 import { ioError } from './atomic-file.js';
+import { removeStaleTemps, tempPath } from './temp-files.js';
 
 /**
  * Reads byte ranges of a file through a window (default 1 MiB): a read
@@ -166,7 +166,8 @@ async function writeAtomically<T>(
       throw new TermstoreError('CONVERT_EXISTS', `output file exists (pass force to replace it)`, { details: { file: path, option: 'force' } });
     }
   }
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  await removeStaleTemps(path);
+  const tmp = tempPath(path);
   const fh = await open(tmp, 'wx');
   let result: T;
   try {

@@ -41,6 +41,7 @@ import { createCodec } from '../../dets/codec.js';
 import { crc32 } from '../../dets/crc32.js';
 import { TermstoreError } from '../../errors.js';
 import { AtomicFile, installFile, ioError, refuseExisting } from '../../io/atomic-file.js';
+import { removeStaleTemps } from '../../io/temp-files.js';
 import { toTaggedJson } from '../tagged-json.js';
 import type { ConvRow, RowSink, RowSource, SinkOptions, SourceOptions, TableMeta, TermsMode } from '../types.js';
 import { fromWireX, rowToWire, toWireX } from '../wire.js';
@@ -265,6 +266,7 @@ function sqlTableFor(name: string): string {
 
 /** Creates a SQLite sink: a new database holding one table (plus `termstore_tables`). */
 export async function createSqliteSink(path: string, meta: TableMeta, options: SinkOptions = {}): Promise<RowSink> {
+  await removeStaleTemps(path);
   if (options.force !== true) await refuseExisting(path);
   const tmp = AtomicFile.tempName(path);
   const name = options.table ?? meta.name;
