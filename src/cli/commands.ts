@@ -20,6 +20,20 @@ import { TableLayout } from './render.js';
 /** Exit codes, documented in the README. */
 export const EXIT = { OK: 0, USAGE: 1, BAD_INPUT: 2, FAILURE: 3 } as const;
 
+/**
+ * The error line of an error that is not a `TermstoreError` (a bug, or a
+ * system error that escaped the mapping): its system code or class name and
+ * its message; the stack only with `TERMSTORE_DEBUG=1`.
+ */
+export function describeUnexpected(e: unknown, debug = process.env.TERMSTORE_DEBUG === '1'): string {
+  if (!(e instanceof Error)) return `Error: ${String(e)}`;
+  const code = (e as NodeJS.ErrnoException).code;
+  const label = typeof code === 'string' ? code : e.name;
+  const message = typeof code === 'string' && e.message.startsWith(`${code}: `) ? e.message.slice(code.length + 2) : e.message;
+  const line = `${label}: ${message}`;
+  return debug && e.stack !== undefined ? `${line}\n${e.stack}` : `${line} (unexpected; TERMSTORE_DEBUG=1 shows where)`;
+}
+
 /** A wrong command line. */
 export class UsageError extends Error {}
 

@@ -18,7 +18,7 @@
  */
 import { parseArgs } from 'node:util';
 import { TermstoreError, type ErrorCode } from '../errors.js';
-import { EXIT, UsageError, compactCmd, convertCmd, dumpCmd, file2tabCmd, infoCmd, tab2fileCmd, verifyCmd, type Values } from './commands.js';
+import { EXIT, UsageError, compactCmd, convertCmd, describeUnexpected, dumpCmd, file2tabCmd, infoCmd, tab2fileCmd, verifyCmd, type Values } from './commands.js';
 import { demo, demoChild } from './demo.js';
 
 export { EXIT } from './commands.js';
@@ -190,21 +190,6 @@ function describe(e: TermstoreError): string {
   if (typeof file === 'string' && !e.message.includes(file)) s += ` (file ${file})`;
   if (typeof offset === 'number' && offset >= 0 && !/offset \d+/.test(e.message)) s += ` (offset ${offset})`;
   return s;
-}
-
-/**
- * The error line of an error that is not a `TermstoreError` (a bug, or a
- * system error that escaped the mapping): its system code or class name and
- * its message; the stack only with `TERMSTORE_DEBUG=1`.
- */
-export function describeUnexpected(e: unknown): string {
-  const debug = process.env.TERMSTORE_DEBUG === '1';
-  if (!(e instanceof Error)) return `Error: ${String(e)}`;
-  const code = (e as NodeJS.ErrnoException).code;
-  const label = typeof code === 'string' ? code : e.name;
-  const message = typeof code === 'string' && e.message.startsWith(`${code}: `) ? e.message.slice(code.length + 2) : e.message;
-  const line = `${label}: ${message}`;
-  return debug && e.stack !== undefined ? `${line}\n${e.stack}` : `${line} (unexpected; TERMSTORE_DEBUG=1 shows where)`;
 }
 
 export async function main(argv: string[]): Promise<number> {

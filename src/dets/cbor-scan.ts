@@ -13,8 +13,6 @@
  *
  * @module
  */
-import { MAX_DEPTH } from '../term/copy.js';
-
 /** Thrown for bytes that are not well-formed CBOR (or hold a refused tag); `at` is the offset in the scanned buffer. */
 export class CborScanError extends Error {
   constructor(
@@ -26,11 +24,12 @@ export class CborScanError extends Error {
 }
 
 /**
- * Nesting deeper than this is refused (the decoder would recurse that deep).
- * A term nested {@link MAX_DEPTH} deep takes up to two CBOR levels per level
- * (a tag and its array), plus a few for the row and the record around it.
+ * Nesting deeper than this is refused: cbor-x recurses once per level and
+ * runs out of stack at about 2200 levels on Node's default stack. (Its
+ * encoder gives up sooner: a tuple takes two levels, a tag and its array,
+ * and tuples nested about 800 deep are the most it writes.)
  */
-export const MAX_NESTING = 2 * MAX_DEPTH + 64;
+export const MAX_NESTING = 2000;
 
 /** Which tags an item may hold: `undefined` allows every tag. */
 export type TagPolicy = ((tag: number) => boolean) | undefined;
