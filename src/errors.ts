@@ -19,7 +19,7 @@ export const ErrorCode = {
   ETS_BADARG: 'ETS_BADARG',
   /** A row is not an array, or is shorter than the table's `keypos`. */
   ETS_BAD_OBJECT: 'ETS_BAD_OBJECT',
-  /** A value is not a term: NaN, a function, a class instance, an unregistered symbol, or nested too deep (cyclic). */
+  /** A value is not a term: NaN, a function, a class instance, an unregistered symbol, an atom over 255 characters, or nested too deep (cyclic). */
   ETS_BAD_TERM: 'ETS_BAD_TERM',
   /** The table does not exist (never created, deleted, or its owner died). */
   ETS_NO_TABLE: 'ETS_NO_TABLE',
