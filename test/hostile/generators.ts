@@ -162,6 +162,12 @@ function u32(b: Buffer, at: number): number {
  */
 export function detsAliasedSmall(): Buffer {
   const d = Buffer.from(readFileSync(join(FIXTURES, 'dets/set.dets')));
+  aliasFirstSegment(d);
+  return d;
+}
+
+/** Points all 256 slots of the first segment of DETS file `d` at the collection of its first non-empty slot; returns the segment's offset. */
+function aliasFirstSegment(d: Buffer): number {
   const seg = u32(d, u32(d, 312));
   let slot = seg;
   while (u32(d, slot + 4) === 0) slot += 8;
@@ -170,7 +176,7 @@ export function detsAliasedSmall(): Buffer {
     d.writeUInt32BE(size, seg + 8 * i);
     d.writeUInt32BE(ptr, seg + 8 * i + 4);
   }
-  return d;
+  return seg;
 }
 
 /**
@@ -182,16 +188,9 @@ export function detsAliasedSmall(): Buffer {
 export function detsAliasedSlots(): Buffer {
   const d = Buffer.from(readFileSync(join(FIXTURES, 'dets/set.dets')));
   const part = u32(d, 312);
-  const seg = u32(d, part);
-  let slot = seg;
-  while (u32(d, slot + 4) === 0) slot += 8;
-  const [size, ptr] = [u32(d, slot), u32(d, slot + 4)];
+  const seg = aliasFirstSegment(d);
   for (let i = 0; i < 256; i++) d.writeUInt32BE(part, 312 + 4 * i);
   for (let i = 0; i < 512; i++) d.writeUInt32BE(seg, part + 4 * i);
-  for (let i = 0; i < 256; i++) {
-    d.writeUInt32BE(size, seg + 8 * i);
-    d.writeUInt32BE(ptr, seg + 8 * i + 4);
-  }
   const slots = 2 ** 25;
   d.writeUInt32BE(slots, 20); // M
   d.writeUInt32BE(slots, 24); // Next
@@ -209,14 +208,7 @@ export async function detsAliasedCollection(file: string): Promise<void> {
   const rows = Array.from({ length: 40_000 }, (_, i) => Tuple.from(['k', i]) as Tuple);
   await writeDetsFile(file, rows, { type: 'bag', force: true });
   const d = readFileSync(file);
-  const seg = u32(d, u32(d, 312));
-  let slot = seg;
-  while (u32(d, slot + 4) === 0) slot += 8;
-  const [size, ptr] = [u32(d, slot), u32(d, slot + 4)];
-  for (let i = 0; i < 256; i++) {
-    d.writeUInt32BE(size, seg + 8 * i);
-    d.writeUInt32BE(ptr, seg + 8 * i + 4);
-  }
+  aliasFirstSegment(d);
   writeFileSync(file, d);
 }
 
