@@ -94,3 +94,4 @@ export type {
 // Reader safety limits (issue 8): Erlang's atom length, and the inflate budgets of compressed Erlang terms.
 export { MAX_ATOM_CHARS } from './term/types.js';
 export { MAX_INFLATED_BYTES, MAX_INFLATED_TERMS } from './erlang/index.js';
+export { MAX_ITEM_BYTES } from './convert/formats/stream-io.js';
