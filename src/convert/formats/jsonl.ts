@@ -245,7 +245,7 @@ function jsonAtLeast(x: unknown, stop: number, depth = 0): number {
  * reader accepts).
  */
 export function rowToJsonLine(row: ConvRow, index: number, maxBytes: number = MAX_ITEM_BYTES): string {
-  if (maxBytes !== Infinity && jsonAtLeast(row, maxBytes) > maxBytes) throw itemTooLarge('a JSON line', index, undefined);
+  if (maxBytes !== Infinity && jsonAtLeast(row, maxBytes) > maxBytes) throw itemTooLarge('a JSON line', index, undefined, maxBytes);
   let line: string;
   try {
     line = JSON.stringify(toTaggedJson(Array.from(row)));
@@ -254,12 +254,12 @@ export function rowToJsonLine(row: ConvRow, index: number, maxBytes: number = MA
       throw new TermstoreError('CONVERT_UNSUPPORTED_TERM', `row ${index}: ${e.message}`, { details: { position: index, path: e.path } });
     }
     // JSON.stringify past the longest string V8 can make (escapes can make a line 6x its text).
-    if (e instanceof RangeError) throw itemTooLarge('a JSON line', index, undefined);
+    if (e instanceof RangeError) throw itemTooLarge('a JSON line', index, undefined, maxBytes);
     throw e;
   }
   if (line.length > maxBytes / 3) {
     const bytes = Buffer.byteLength(line, 'utf8');
-    if (bytes > maxBytes) throw itemTooLarge('a JSON line', index, bytes);
+    if (bytes > maxBytes) throw itemTooLarge('a JSON line', index, bytes, maxBytes);
   }
   return line;
 }

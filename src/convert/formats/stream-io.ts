@@ -24,11 +24,11 @@ export const CHUNK = 1 << 20;
  */
 export const MAX_ITEM_BYTES = 64 << 20;
 
-/** The `CONVERT_UNSUPPORTED_TERM` of a row whose item would pass {@link MAX_ITEM_BYTES}. */
-export function itemTooLarge(format: string, index: number, bytes: number | undefined): TermstoreError {
-  const size = bytes === undefined ? 'more than' : `${bytes} bytes,`;
-  return new TermstoreError('CONVERT_UNSUPPORTED_TERM', `row ${index}: as ${format} it takes ${size} over the ${MAX_ITEM_BYTES}-byte limit of one item (MAX_ITEM_BYTES)`, {
-    details: { position: index, limit: 'MAX_ITEM_BYTES', maxItemBytes: MAX_ITEM_BYTES },
+/** The `CONVERT_UNSUPPORTED_TERM` of a row whose item would pass `limit` bytes ({@link MAX_ITEM_BYTES}); `bytes`: its size, when known. */
+export function itemTooLarge(format: string, index: number, bytes: number | undefined, limit = MAX_ITEM_BYTES): TermstoreError {
+  const size = bytes === undefined ? `more than the ${limit}-byte limit` : `${bytes} bytes, over the ${limit}-byte limit`;
+  return new TermstoreError('CONVERT_UNSUPPORTED_TERM', `row ${index}: as ${format} it takes ${size} of one item (MAX_ITEM_BYTES)`, {
+    details: { position: index, limit: 'MAX_ITEM_BYTES', maxItemBytes: limit },
   });
 }
 
