@@ -4,12 +4,12 @@
  * the file readers, with options to raise them (API, convert, CLI).
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { logItem } from '../../src/erlang/disk-log.js';
-import { MAX_INFLATED_BYTES, MAX_INFLATED_TERMS, convert, decodeTerm, encodeTerm, readTab2File, writeTab2File } from '../../src/index.js';
+import { MAX_INFLATED_BYTES, MAX_INFLATED_TERMS, convert, decodeTerm, encodeTerm, ets, readTab2File, writeTab2File } from '../../src/index.js';
 import { Tuple, type Term } from '../../src/term/types.js';
 import { CLI, ensureDist } from '../build.js';
 import { tempDir } from '../convert/support.js';
@@ -32,11 +32,14 @@ function listOfNils(n: number): Buffer {
   return b;
 }
 
-/** A tab2file file of `n` objects, each `{i, [a, a, ... 300 times]}` stored compressed (302 terms each). */
+/** A valid tab2file file of `n` objects, each `{i, [a, a, ... 300 times]}` stored compressed (302 terms each). */
 async function compressedObjects(file: string, n: number): Promise<void> {
-  await writeTab2File(file, [], { force: true });
-  for (let i = 0; i < n; i++) {
-    const obj = Tuple.of(i, Array.from({ length: 300 }, () => Symbol.for('a')) as Term) as Tuple;
+  const rows = Array.from({ length: n }, (_, i) => Tuple.of(i, Array.from({ length: 300 }, () => Symbol.for('a')) as Term) as Tuple);
+  // OTP's writer (and ours) stores objects uncompressed: keep its header, then the objects compressed.
+  await writeTab2File(file, rows, { force: true });
+  const plain = readFileSync(file);
+  writeFileSync(file, plain.subarray(0, 16 + plain.readUInt32BE(8)));
+  for (const obj of rows) {
     const bytes = encodeTerm(obj, { compressed: 9 });
     expect(bytes[1]).toBe(80);
     appendFileSync(file, logItem(bytes));
@@ -82,27 +85,32 @@ describe('inflate budget', () => {
     const f = join(dir, 'compressed.tab');
     await compressedObjects(f, 10);
     // 10 objects of 302 terms: 3020 in all, 604 per batch of 2.
-    const all = await readTab2File(f, { verify: false, batchSize: 2, maxInflatedTerms: 700 });
+    const all = await readTab2File(f, { batchSize: 2, maxInflatedTerms: 700 });
     expect(all.rows.length).toBe(10);
-    await expect(readTab2File(f, { verify: false, batchSize: 10, maxInflatedTerms: 700 })).rejects.toMatchObject({
+    await expect(readTab2File(f, { batchSize: 10, maxInflatedTerms: 700 })).rejects.toMatchObject({
       code: 'CONVERT_LIMIT',
       details: { limit: 'maxInflatedTerms' },
     });
   });
 
-  it('reaches convert and the CLI', async () => {
+  it('reaches convert, ets.file2tab and the CLI', async () => {
     const f = join(dir, 'compressed-cli.tab');
     await compressedObjects(f, 3);
-    await expect(convert(f, join(dir, 'out.jsonl'), { verify: false, maxInflatedTerms: 100 })).rejects.toMatchObject({ code: 'CONVERT_LIMIT' });
-    await expect(convert(f, join(dir, 'out.jsonl'), { verify: false, maxInflatedTerms: -3 })).rejects.toMatchObject({ code: 'ETS_BADARG' });
-    expect((await convert(f, join(dir, 'out.jsonl'), { verify: false, maxInflatedTerms: 10_000 })).rows).toBe(3);
+    await expect(convert(f, join(dir, 'out.jsonl'), { maxInflatedTerms: 100 })).rejects.toMatchObject({ code: 'CONVERT_LIMIT' });
+    await expect(convert(f, join(dir, 'out.jsonl'), { maxInflatedTerms: -3 })).rejects.toMatchObject({ code: 'ETS_BADARG' });
+    expect((await convert(f, join(dir, 'out.jsonl'), { maxInflatedTerms: 10_000 })).rows).toBe(3);
+    await expect(ets.file2tab(f, { maxInflatedTerms: 100 })).rejects.toMatchObject({ code: 'CONVERT_LIMIT' });
+    await expect(ets.file2tab(f, { maxInflatedBytes: -1 })).rejects.toMatchObject({ code: 'ETS_BADARG' });
+    const t = await ets.file2tab(f, { maxInflatedTerms: 10_000 });
+    expect(ets.info(t, 'size')).toBe(3);
+    ets.delete(t);
     ensureDist();
     const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-    const refused = run('dump', f, '--no-verify', '--max-inflated-terms', '100');
+    const refused = run('dump', f, '--max-inflated-terms', '100');
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/^termstore dump: CONVERT_LIMIT: .*maxInflatedTerms/);
     expect(refused.stderr).not.toMatch(/\n\s+at /);
-    const ok = run('dump', f, '--no-verify', '--max-inflated-terms', 'inf');
+    const ok = run('dump', f, '--max-inflated-terms', 'inf');
     expect(ok.status, ok.stderr).toBe(0);
     expect(ok.stdout.trim().split('\n').length).toBe(3);
     expect(run('dump', f, '--max-inflated-terms', 'lots').status).toBe(1);
