@@ -19,7 +19,7 @@ export const ErrorCode = {
   ETS_BADARG: 'ETS_BADARG',
   /** A row is not an array, or is shorter than the table's `keypos`. */
   ETS_BAD_OBJECT: 'ETS_BAD_OBJECT',
-  /** A value is not a term: NaN, a function, a class instance, an unregistered symbol, or nested too deep (cyclic). */
+  /** A value is not a term: NaN, a function, a class instance, an unregistered symbol, an atom over 255 characters, or nested too deep (cyclic). */
   ETS_BAD_TERM: 'ETS_BAD_TERM',
   /** The table does not exist (never created, deleted, or its owner died). */
   ETS_NO_TABLE: 'ETS_NO_TABLE',
@@ -79,6 +79,11 @@ export const ErrorCode = {
   CONVERT_EXISTS: 'CONVERT_EXISTS',
   /** Reading or writing a file failed (missing file, permissions, disk full; see `cause`). */
   CONVERT_IO: 'CONVERT_IO',
+  /**
+   * Input goes past a reader's safety budget (e.g. what compressed Erlang
+   * terms may inflate to); `details.limit` names the option that raises it.
+   */
+  CONVERT_LIMIT: 'CONVERT_LIMIT',
 } as const;
 
 /** One of the stable error codes of {@link ErrorCode}. */

@@ -58,6 +58,7 @@ export type {
   ConvertResult,
   FileInfo,
   VerifyResult,
+  VerifyFileOptions,
   OpenTableFileOptions,
   FormatName,
   TableMeta,
@@ -110,3 +111,7 @@ export type {
   WriteDetsFileOptions,
   OutputFileOptions,
 } from './erlang/index.js';
+// Reader safety limits (issue 8): Erlang's atom length, and the inflate budgets of compressed Erlang terms.
+export { MAX_ATOM_CHARS } from './term/types.js';
+export { MAX_INFLATED_BYTES, MAX_INFLATED_TERMS } from './erlang/index.js';
+export { MAX_ITEM_BYTES } from './convert/formats/stream-io.js';

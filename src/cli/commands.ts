@@ -24,6 +24,20 @@ import { TableLayout } from './render.js';
 /** Exit codes, documented in the README. */
 export const EXIT = { OK: 0, USAGE: 1, BAD_INPUT: 2, FAILURE: 3 } as const;
 
+/**
+ * The error line of an error that is not a `TermstoreError` (a bug, or a
+ * system error that escaped the mapping): its system code or class name and
+ * its message; the stack only with `TERMSTORE_DEBUG=1`.
+ */
+export function describeUnexpected(e: unknown, debug = process.env.TERMSTORE_DEBUG === '1'): string {
+  if (!(e instanceof Error)) return `Error: ${String(e)}`;
+  const code = (e as NodeJS.ErrnoException).code;
+  const label = typeof code === 'string' ? code : e.name;
+  const message = typeof code === 'string' && e.message.startsWith(`${code}: `) ? e.message.slice(code.length + 2) : e.message;
+  const line = `${label}: ${message}`;
+  return debug && e.stack !== undefined ? `${line}\n${e.stack}` : `${line} (unexpected; TERMSTORE_DEBUG=1 shows where)`;
+}
+
 /** A wrong command line. */
 export class UsageError extends Error {}
 
@@ -51,6 +65,22 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/** `--max-inflated-bytes` / `--max-inflated-terms`: the inflate budgets of OTP input ('inf' turns one off). */
+function limits(v: Values): { maxInflatedBytes?: number; maxInflatedTerms?: number } {
+  const r: { maxInflatedBytes?: number; maxInflatedTerms?: number } = {};
+  for (const [flag, key] of [
+    ['max-inflated-bytes', 'maxInflatedBytes'],
+    ['max-inflated-terms', 'maxInflatedTerms'],
+  ] as const) {
+    const x = v[flag];
+    if (typeof x !== 'string') continue;
+    const n = x === 'inf' ? Infinity : Number(x);
+    if (n !== Infinity && (!Number.isInteger(n) || n < 0)) throw new UsageError(`--${flag} must be a whole number or inf, got ${JSON.stringify(x)}`);
+    r[key] = n;
+  }
+  return r;
+}
+
 function summary(r: ConvertResult): string {
   return `${r.from} → ${r.to}: ${formatCount(r.rows)} rows, ${formatBytes(r.bytesRead)} → ${formatBytes(r.bytesWritten)} in ${r.seconds.toFixed(2)} s (${r.output})`;
 }
@@ -66,6 +96,7 @@ async function runConvert(input: string, output: string, v: Values, to: FormatNa
       table: str(v.table),
       checksum: v.checksum === true,
       verify: v['no-verify'] !== true,
+      ...limits(v),
       onProgress: (p) => progress.update(p),
     });
   } finally {
@@ -142,7 +173,7 @@ export async function verifyCmd(v: Values, p: string[]): Promise<number> {
   const progress = new Progress(`verify ${basename(file!)}`);
   let r;
   try {
-    r = await verifyFile(file!, { from: fmt(v.from, 'from'), table: str(v.table), onProgress: (x) => progress.update(x) });
+    r = await verifyFile(file!, { from: fmt(v.from, 'from'), table: str(v.table), ...limits(v), onProgress: (x) => progress.update(x) });
   } finally {
     progress.done();
   }
@@ -194,7 +225,7 @@ export async function dumpCmd(v: Values, p: string[]): Promise<number> {
   let src;
   try {
     const onReplay = (bytesRead: number, totalBytes: number): void => progress.update({ phase: 'replay', rows: 0, bytesRead, totalBytes, expectedRows: undefined });
-    src = await openTableFile(file!, { from, table: str(v.table), verify: v['no-verify'] !== true, onReplay });
+    src = await openTableFile(file!, { from, table: str(v.table), verify: v['no-verify'] !== true, onReplay, ...limits(v) });
   } finally {
     progress.done();
   }
@@ -205,7 +236,8 @@ export async function dumpCmd(v: Values, p: string[]): Promise<number> {
       let text = '';
       for (const row of batch) {
         if (n >= limit) break;
-        if (format === 'jsonl') text += rowToJsonLine(row, n) + '\n';
+        // No line limit: dump writes for people and tools, not for the JSON Lines reader.
+        if (format === 'jsonl') text += rowToJsonLine(row, n, Infinity) + '\n';
         else {
           if (layout === undefined) {
             layout = new TableLayout(batch.slice(0, 100) as ConvRow[], src.meta.keypos);

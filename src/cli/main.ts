@@ -5,8 +5,14 @@
  * Exit codes: 0 ok; 1 usage error (bad arguments, unknown format name, an
  * output file that exists without `--force`); 2 bad or corrupt input
  * (unknown format, damaged or truncated file, a term the output cannot
- * hold); 3 I/O or other failure (missing file, permissions, disk full, a
- * locked dets file).
+ * hold, input past a safety limit); 3 I/O or other failure (missing file,
+ * permissions, disk full, a locked dets file, an unexpected error).
+ *
+ * Errors are one line on stderr, `termstore <command>: CODE: message`, never
+ * a stack trace: a `TermstoreError` with its code, anything else with its
+ * system code or class name (`ENOSPC: ...`, `RangeError: ...`). The
+ * environment variable `TERMSTORE_DEBUG=1` adds the stack of an unexpected
+ * error.
  *
  * @module
  */
@@ -14,7 +20,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TermstoreError, type ErrorCode } from '../errors.js';
-import { EXIT, UsageError, compactCmd, convertCmd, dumpCmd, file2tabCmd, infoCmd, tab2fileCmd, verifyCmd, type Values } from './commands.js';
+import { EXIT, UsageError, compactCmd, convertCmd, describeUnexpected, dumpCmd, file2tabCmd, infoCmd, tab2fileCmd, verifyCmd, type Values } from './commands.js';
 import { demo, demoChild } from './demo.js';
 import { formatsHelp } from './formats.js';
 import { salvageCommand } from './salvage.js';
@@ -43,12 +49,19 @@ const TABLE = '  --table <name>     SQLite: the table to read (or the name to wr
 const NO_VERIFY = "  --no-verify        skip the input's checksums and counts (a JSON Lines file edited by hand)";
 const FORCE = (what: string, note = ''): string => `  -f, --force        replace ${what} if it exists${note}`;
 const QUIET = '  -q, --quiet        no summary line (warnings are still printed)';
+const LIMITS = [
+  '  --max-inflated-bytes <n>  Erlang input: bytes compressed terms may inflate to per batch (default 268435456; inf: no limit)',
+  '  --max-inflated-terms <n>  Erlang input: terms decoded from compressed terms per batch (default 1000000; inf: no limit)',
+];
+/** The limit options, in usage lines. */
+const LIMITS_USAGE = ' [--max-inflated-bytes <n>] [--max-inflated-terms <n>]';
+const LIMIT_SPEC = { 'max-inflated-bytes': { type: 'string' }, 'max-inflated-terms': { type: 'string' } } as const;
 
 /** The command table. Each usage line names every option of `spec`, and `options` explains each (test/cli/usage.test.ts). */
 export const commands: Record<string, Command> = {
   convert: {
     summary: 'convert a table file to another format',
-    usage: 'termstore convert <in> <out> [--from <fmt>] [--to <fmt>] [-f|--force] [--table <name>] [--checksum] [--no-verify] [-q|--quiet]',
+    usage: `termstore convert <in> <out> [--from <fmt>] [--to <fmt>] [-f|--force] [--table <name>] [--checksum] [--no-verify]${LIMITS_USAGE} [-q|--quiet]`,
     options: [
       FROM,
       '  --to <fmt>         output format (default: from the extension; see `termstore --help`)',
@@ -56,6 +69,7 @@ export const commands: Record<string, Command> = {
       TABLE,
       '  --checksum         tab output: record a SHA-256 digest of the rows',
       NO_VERIFY,
+      ...LIMITS,
       QUIET,
     ],
     examples: [
@@ -71,23 +85,24 @@ export const commands: Record<string, Command> = {
       checksum: { type: 'boolean' },
       'no-verify': { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
+      ...LIMIT_SPEC,
     },
     run: convertCmd,
   },
   tab2file: {
     summary: 'write a table file (dets, Erlang, SQLite, ...) as a termstore tab file (.tstab)',
-    usage: 'termstore tab2file <table-file> <tab-file> [--from <fmt>] [-f|--force] [--checksum] [--table <name>] [--no-verify] [-q|--quiet]',
-    options: [FROM, FORCE('<tab-file>'), '  --checksum         record a SHA-256 digest of the rows', TABLE, NO_VERIFY, QUIET],
+    usage: `termstore tab2file <table-file> <tab-file> [--from <fmt>] [-f|--force] [--checksum] [--table <name>] [--no-verify]${LIMITS_USAGE} [-q|--quiet]`,
+    options: [FROM, FORCE('<tab-file>'), '  --checksum         record a SHA-256 digest of the rows', TABLE, NO_VERIFY, ...LIMITS, QUIET],
     examples: ['termstore tab2file cache.tsdb backup/cache.tstab'],
-    spec: { from: { type: 'string' }, force: { type: 'boolean', short: 'f' }, checksum: { type: 'boolean' }, table: { type: 'string' }, 'no-verify': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
+    spec: { from: { type: 'string' }, force: { type: 'boolean', short: 'f' }, checksum: { type: 'boolean' }, table: { type: 'string' }, 'no-verify': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, ...LIMIT_SPEC },
     run: tab2fileCmd,
   },
   file2tab: {
     summary: 'load a tab file (termstore .tstab or Erlang .tab) into a new termstore dets file (.tsdb)',
-    usage: 'termstore file2tab <tab-file> <dets-file> [--from <fmt>] [-f|--force] [--table <name>] [--no-verify] [-q|--quiet]',
-    options: [FROM, FORCE('<dets-file>', ' (never one open in a dets table)'), TABLE, NO_VERIFY, QUIET],
+    usage: `termstore file2tab <tab-file> <dets-file> [--from <fmt>] [-f|--force] [--table <name>] [--no-verify]${LIMITS_USAGE} [-q|--quiet]`,
+    options: [FROM, FORCE('<dets-file>', ' (never one open in a dets table)'), TABLE, NO_VERIFY, ...LIMITS, QUIET],
     examples: ['termstore file2tab backup/cache.tstab cache.tsdb --force'],
-    spec: { from: { type: 'string' }, force: { type: 'boolean', short: 'f' }, table: { type: 'string' }, 'no-verify': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
+    spec: { from: { type: 'string' }, force: { type: 'boolean', short: 'f' }, table: { type: 'string' }, 'no-verify': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, ...LIMIT_SPEC },
     run: file2tabCmd,
   },
   info: {
@@ -99,23 +114,24 @@ export const commands: Record<string, Command> = {
   },
   verify: {
     summary: 'read a whole table file, check every checksum and count, and report any data lost (exit 2)',
-    usage: 'termstore verify <file> [--from <fmt>] [--table <name>] [--allow-torn-tail]',
-    options: [FROM, TABLE, '  --allow-torn-tail  a dets file whose last write was cut short (a torn tail, dropped on open) passes with a warning'],
-    spec: { from: { type: 'string' }, table: { type: 'string' }, 'allow-torn-tail': { type: 'boolean' } },
+    usage: `termstore verify <file> [--from <fmt>] [--table <name>] [--allow-torn-tail]${LIMITS_USAGE}`,
+    options: [FROM, TABLE, '  --allow-torn-tail  a dets file whose last write was cut short (a torn tail, dropped on open) passes with a warning', ...LIMITS],
+    spec: { from: { type: 'string' }, table: { type: 'string' }, 'allow-torn-tail': { type: 'boolean' }, ...LIMIT_SPEC },
     run: verifyCmd,
   },
   dump: {
     summary: "print a table file's rows (JSON Lines or a text table in Erlang syntax)",
-    usage: 'termstore dump <file> [-n|--limit <n>] [--format jsonl|table] [--from <fmt>] [--table <name>] [--no-verify]',
+    usage: `termstore dump <file> [-n|--limit <n>] [--format jsonl|table] [--from <fmt>] [--table <name>] [--no-verify]${LIMITS_USAGE}`,
     options: [
       '  -n, --limit <n>    print at most n rows',
       '  --format <f>       jsonl (default: one row per line, tagged JSON) or table (Erlang syntax, aligned)',
       FROM,
       TABLE,
       NO_VERIFY,
+      ...LIMITS,
     ],
     examples: ['termstore dump users.tab --limit 10 --format table', "termstore dump cache.tsdb | jq -c '.[0]'"],
-    spec: { limit: { type: 'string', short: 'n' }, format: { type: 'string' }, from: { type: 'string' }, table: { type: 'string' }, 'no-verify': { type: 'boolean' } },
+    spec: { limit: { type: 'string', short: 'n' }, format: { type: 'string' }, from: { type: 'string' }, table: { type: 'string' }, 'no-verify': { type: 'boolean' }, ...LIMIT_SPEC },
     run: dumpCmd,
   },
   compact: {
@@ -169,6 +185,7 @@ const INPUT_CODES: ReadonlySet<ErrorCode> = new Set([
   'CONVERT_UNKNOWN_FORMAT',
   'CONVERT_CORRUPT',
   'CONVERT_UNSUPPORTED_TERM',
+  'CONVERT_LIMIT',
   'DETS_CORRUPT',
   'DETS_NOT_A_TABLE_FILE',
   'DETS_FORMAT_UNSUPPORTED',
@@ -231,7 +248,7 @@ export async function main(argv: string[]): Promise<number> {
     const code = exitCodeFor(e);
     if (e instanceof UsageError) process.stderr.write(`termstore ${name}: ${e.message}\nUsage: ${cmd.usage}\n`);
     else if (e instanceof TermstoreError) process.stderr.write(`termstore ${name}: ${describe(e)}\n`);
-    else process.stderr.write(`termstore ${name}: ${(e as Error)?.stack ?? String(e)}\n`);
+    else process.stderr.write(`termstore ${name}: ${describeUnexpected(e)}\n`);
     return code;
   }
 }
@@ -254,7 +271,7 @@ if (isEntry()) {
       process.exitCode = code;
     },
     (e) => {
-      process.stderr.write(`termstore: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.stderr.write(`termstore: ${e instanceof TermstoreError ? `${e.code}: ${e.message}` : describeUnexpected(e)}\n`);
       process.exitCode = EXIT.FAILURE;
     },
   );

@@ -203,8 +203,16 @@ async function detsSink(path: string, meta: TableMeta, o: SinkOptions): Promise<
 
 // ---------------------------------------------------------------- Erlang
 
+/** The inflate budgets of `o` that are set (unset ones keep the decoder's defaults). */
+function inflateLimits(o: SourceOptions): { maxInflatedBytes?: number; maxInflatedTerms?: number } {
+  const r: { maxInflatedBytes?: number; maxInflatedTerms?: number } = {};
+  if (o.maxInflatedBytes !== undefined) r.maxInflatedBytes = o.maxInflatedBytes;
+  if (o.maxInflatedTerms !== undefined) r.maxInflatedTerms = o.maxInflatedTerms;
+  return r;
+}
+
 async function openErlTab(file: string, o: SourceOptions): Promise<RowSource> {
-  const r = await openTab2File(file, { terms: o.terms ?? 'exact', verify: o.verify !== false, batchSize: o.batchSize ?? 1000 });
+  const r = await openTab2File(file, { terms: o.terms ?? 'exact', verify: o.verify !== false, batchSize: o.batchSize ?? 1000, ...inflateLimits(o) });
   const i = r.info;
   const size = fs.statSync(file).size;
   let rows = 0;
@@ -227,7 +235,7 @@ async function openErlTab(file: string, o: SourceOptions): Promise<RowSource> {
 }
 
 async function openErlDets(file: string, o: SourceOptions): Promise<RowSource> {
-  const r = await openDetsFile(file, { terms: o.terms ?? 'exact', verify: o.verify !== false, batchSize: o.batchSize ?? 1000 });
+  const r = await openDetsFile(file, { terms: o.terms ?? 'exact', verify: o.verify !== false, batchSize: o.batchSize ?? 1000, ...inflateLimits(o) });
   const i = r.info;
   const size = fs.statSync(file).size;
   let rows = 0;
@@ -354,52 +362,110 @@ function erlDetsSink(path: string, meta: TableMeta, o: SinkOptions): RowSink {
 
 // ---------------------------------------------------------------- registry
 
-/** Opens `file` as a source of the given format. */
-export async function openSource(file: string, format: FormatName, o: SourceOptions = {}): Promise<RowSource> {
-  try {
-    switch (format) {
-      case 'tab':
-        return await openTab(file, o);
-      case 'dets':
-        return await openDets(file, o);
-      case 'erl-tab':
-        return await openErlTab(file, o);
-      case 'erl-dets':
-        return await openErlDets(file, o);
-      case 'sqlite':
-        return await openSqlite(file, o);
-      case 'jsonl':
-        return await openJsonl(file, o);
-      case 'cbor-seq':
-        return await openCborSeq(file, o);
-    }
-  } catch (e) {
-    throw ioError(e, file, 'reading');
+async function openRawSource(file: string, format: FormatName, o: SourceOptions): Promise<RowSource> {
+  switch (format) {
+    case 'tab':
+      return openTab(file, o);
+    case 'dets':
+      return openDets(file, o);
+    case 'erl-tab':
+      return openErlTab(file, o);
+    case 'erl-dets':
+      return openErlDets(file, o);
+    case 'sqlite':
+      return openSqlite(file, o);
+    case 'jsonl':
+      return openJsonl(file, o);
+    case 'cbor-seq':
+      return openCborSeq(file, o);
   }
 }
 
-/** Creates a sink writing `meta` and the rows to `file` in the given format. */
-export async function openSink(file: string, format: FormatName, meta: TableMeta, o: SinkOptions = {}): Promise<RowSink> {
+/**
+ * Opens `file` as a source of the given format. A system error while
+ * opening or reading (EIO, ...) is `CONVERT_IO` naming the file, with the
+ * system error as `cause`.
+ */
+export async function openSource(file: string, format: FormatName, o: SourceOptions = {}): Promise<RowSource> {
+  let s: RowSource;
   try {
-    switch (format) {
-      case 'tab':
-        return await tabSink(file, meta, o);
-      case 'dets':
-        return await detsSink(file, meta, o);
-      case 'erl-tab':
-        return erlTabSink(file, meta, o);
-      case 'erl-dets':
-        return erlDetsSink(file, meta, o);
-      case 'sqlite':
-        return await createSqliteSink(file, meta, o);
-      case 'jsonl':
-        return await createJsonlSink(file, meta, o);
-      case 'cbor-seq':
-        return await createCborSeqSink(file, meta, o);
-    }
+    s = await openRawSource(file, format, o);
+  } catch (e) {
+    throw ioError(e, file, 'reading');
+  }
+  return {
+    get format() {
+      return s.format;
+    },
+    get file() {
+      return s.file;
+    },
+    get meta() {
+      return s.meta;
+    },
+    get expectedRows() {
+      return s.expectedRows;
+    },
+    get fileBytes() {
+      return s.fileBytes;
+    },
+    get details() {
+      return s.details;
+    },
+    bytesRead: () => s.bytesRead(),
+    close: () => s.close(),
+    async *[Symbol.asyncIterator]() {
+      try {
+        yield* s;
+      } catch (e) {
+        throw ioError(e, file, 'reading');
+      }
+    },
+  };
+}
+
+async function openRawSink(file: string, format: FormatName, meta: TableMeta, o: SinkOptions): Promise<RowSink> {
+  switch (format) {
+    case 'tab':
+      return tabSink(file, meta, o);
+    case 'dets':
+      return detsSink(file, meta, o);
+    case 'erl-tab':
+      return erlTabSink(file, meta, o);
+    case 'erl-dets':
+      return erlDetsSink(file, meta, o);
+    case 'sqlite':
+      return createSqliteSink(file, meta, o);
+    case 'jsonl':
+      return createJsonlSink(file, meta, o);
+    case 'cbor-seq':
+      return createCborSeqSink(file, meta, o);
+  }
+}
+
+/**
+ * Creates a sink writing `meta` and the rows to `file` in the given format.
+ * A system error while writing (ENOSPC, EIO, EDQUOT, ...) is `CONVERT_IO`
+ * naming the file, with the system error as `cause`.
+ */
+export async function openSink(file: string, format: FormatName, meta: TableMeta, o: SinkOptions = {}): Promise<RowSink> {
+  let k: RowSink;
+  try {
+    k = await openRawSink(file, format, meta, o);
   } catch (e) {
     throw ioError(e, file, 'creating');
   }
+  const writing = <T>(p: Promise<T>): Promise<T> =>
+    p.catch((e: unknown) => {
+      throw ioError(e, file, 'writing');
+    });
+  return {
+    format: k.format,
+    exact: k.exact,
+    write: (rows) => writing(k.write(rows)),
+    finish: () => writing(k.finish()),
+    abort: () => k.abort(),
+  };
 }
 
 /** Formats whose sinks hold Erlang-only values exactly (all but termstore dets files, whose codec is strict). */

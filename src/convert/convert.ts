@@ -42,6 +42,10 @@ export interface ConvertOptions {
   verify?: boolean;
   /** Rows per batch where the input format does not batch by itself (default 1000). */
   batchSize?: number;
+  /** OTP input: total bytes compressed terms may inflate to per batch (default 256 MiB); past it, `CONVERT_LIMIT`. */
+  maxInflatedBytes?: number;
+  /** OTP input: total terms decoded from compressed terms per batch (default 1 000 000); past it, `CONVERT_LIMIT`. */
+  maxInflatedTerms?: number;
   /** Called after each batch. */
   onProgress?: (p: ConvertProgress) => void;
   /**
@@ -76,7 +80,8 @@ export interface ConvertResult {
   recovered?: RecoveryReport;
 }
 
-const CONVERT_KEYS = ['from', 'to', 'force', 'sync', 'table', 'checksum', 'verify', 'batchSize', 'onProgress', 'salvage'];
+const CONVERT_KEYS = ['from', 'to', 'force', 'sync', 'table', 'checksum', 'verify', 'batchSize', 'maxInflatedBytes', 'maxInflatedTerms', 'onProgress', 'salvage'];
+const LIMIT_KEYS = ['maxInflatedBytes', 'maxInflatedTerms'];
 
 function optionsIn(fn: string, o: unknown, known: readonly string[]): Record<string, unknown> {
   if (o === undefined) return {};
@@ -89,6 +94,12 @@ function optionsIn(fn: string, o: unknown, known: readonly string[]): Record<str
   if (r.table !== undefined && typeof r.table !== 'string') fail('CONVERT_BADARG', `${fn}: option table must be a string, got ${show(r.table)}`, { option: 'table' });
   if (r.batchSize !== undefined && (typeof r.batchSize !== 'number' || !Number.isInteger(r.batchSize) || r.batchSize < 1)) {
     fail('CONVERT_BADARG', `${fn}: option batchSize must be an integer >= 1, got ${show(r.batchSize)}`, { option: 'batchSize' });
+  }
+  for (const k of LIMIT_KEYS) {
+    const v = r[k];
+    if (v !== undefined && v !== Infinity && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) {
+      fail('CONVERT_BADARG', `${fn}: option ${k} must be an integer >= 0 or Infinity, got ${show(v)}`, { option: k });
+    }
   }
   if (r.onProgress !== undefined && typeof r.onProgress !== 'function') fail('CONVERT_BADARG', `${fn}: option onProgress must be a function`, { option: 'onProgress' });
   return r;
@@ -132,6 +143,8 @@ export async function convert(input: string, output: string, options?: ConvertOp
     table: o.table,
     salvage: o.salvage === true,
     onReplay: replayProgress(o.onProgress),
+    maxInflatedBytes: o.maxInflatedBytes,
+    maxInflatedTerms: o.maxInflatedTerms,
   });
   let rows = 0;
   let finished: { bytes: number; notes?: string[] };
@@ -194,7 +207,7 @@ export interface OpenTableFileOptions extends SourceOptions {
 export async function openTableFile(file: string, options?: OpenTableFileOptions): Promise<RowSource> {
   const fn = 'openTableFile';
   pathIn(fn, file, 'file', 1);
-  const o = optionsIn(fn, options, ['from', 'terms', 'verify', 'batchSize', 'table', 'onReplay']) as OpenTableFileOptions;
+  const o = optionsIn(fn, options, ['from', 'terms', 'verify', 'batchSize', 'table', 'onReplay', ...LIMIT_KEYS]) as OpenTableFileOptions;
   if (o.onReplay !== undefined && typeof o.onReplay !== 'function') fail('CONVERT_BADARG', `${fn}: option onReplay must be a function`, { option: 'onReplay' });
   if (o.terms !== undefined && o.terms !== 'exact' && o.terms !== 'storable') fail('CONVERT_BADARG', `${fn}: option terms must be 'exact' or 'storable'`, { option: 'terms' });
   const from = o.from !== undefined ? formatName(o.from, 'from') : await detectFormat(file);
@@ -235,18 +248,32 @@ export interface VerifyResult extends FileInfo {
   losses: DataLoss[];
 }
 
+/** Options of {@link verifyFile}. */
+export interface VerifyFileOptions {
+  /** The format (default: detected from the content). */
+  from?: FormatName;
+  /** SQLite: the table to read. */
+  table?: string;
+  /** OTP files: see {@link ConvertOptions.maxInflatedBytes}. */
+  maxInflatedBytes?: number;
+  /** OTP files: see {@link ConvertOptions.maxInflatedTerms}. */
+  maxInflatedTerms?: number;
+  /** Called after each batch. */
+  onProgress?: (p: ConvertProgress) => void;
+}
+
 /**
  * Reads a whole table file, checking everything its format allows
  * (checksums, counts, structure). Resolves with what it found; rejects with
  * `CONVERT_CORRUPT` (and `details.offset`) at the first damage.
  */
-export async function verifyFile(file: string, options?: { from?: FormatName; table?: string; onProgress?: (p: ConvertProgress) => void }): Promise<VerifyResult> {
+export async function verifyFile(file: string, options?: VerifyFileOptions): Promise<VerifyResult> {
   const fn = 'verifyFile';
   pathIn(fn, file, 'file', 1);
-  const o = optionsIn(fn, options, ['from', 'table', 'onProgress']) as { from?: FormatName; table?: string; onProgress?: (p: ConvertProgress) => void };
+  const o = optionsIn(fn, options, ['from', 'table', 'onProgress', ...LIMIT_KEYS]) as VerifyFileOptions;
   const from = o.from !== undefined ? formatName(o.from, 'from') : await detectFormat(file);
   const t0 = performance.now();
-  const s = await openSource(file, from, { table: o.table, verify: true, onReplay: replayProgress(o.onProgress) });
+  const s = await openSource(file, from, { table: o.table, verify: true, onReplay: replayProgress(o.onProgress), maxInflatedBytes: o.maxInflatedBytes, maxInflatedTerms: o.maxInflatedTerms });
   let rows = 0;
   try {
     for await (const batch of s) {

@@ -6,7 +6,7 @@
 export { convert, openTableFile, inspectFile, verifyFile } from './convert.js';
 export { iterateTableFile } from './iterate.js';
 export type { DataLoss } from './losses.js';
-export type { ConvertOptions, ConvertResult, FileInfo, VerifyResult, OpenTableFileOptions } from './convert.js';
+export type { ConvertOptions, ConvertResult, FileInfo, VerifyResult, VerifyFileOptions, OpenTableFileOptions } from './convert.js';
 export { detectFormat } from './detect.js';
 export { toTaggedJson, fromTaggedJson, TaggedJsonError } from './tagged-json.js';
 export type { FormatName, TableMeta, RowSource, ConvertProgress, TermsMode, ConvRow } from './types.js';

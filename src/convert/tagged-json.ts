@@ -26,12 +26,13 @@
  * | `ErlBitstring`                        | `{"$bits": ["base64", bitsInLastByte]}`       |
  *
  * An object with a single `$` key that is not one of these tags is refused,
- * so a typo never silently becomes a map. Integers beyond ±2^53 must be
+ * so a typo never silently becomes a map. An atom name has at most 255
+ * characters (Erlang's limit; `MAX_ATOM_CHARS`). Integers beyond ±2^53 must be
  * written as `$bigint` (JSON parsers round them).
  *
  * @module
  */
-import { Opaque, Pid, Tuple, isPlainObject, type OpaqueKind } from '../term/types.js';
+import { MAX_ATOM_CHARS, Opaque, Pid, Tuple, atomTooLong, isPlainObject, type OpaqueKind } from '../term/types.js';
 import { ErlBitstring, ErlFloat, ErlImproperList, type ErlTerm } from '../erlang/terms.js';
 
 /** A value the tagged form cannot express, or JSON that is not valid tagged JSON; `path` says where (`2/0/#1k`). */
@@ -74,6 +75,7 @@ export function toTaggedJson(x: unknown, path = '', depth = 0): unknown {
     case 'symbol': {
       const name = Symbol.keyFor(x);
       if (name === undefined) throw new TaggedJsonError(path, 'an unregistered symbol is not an atom');
+      if (atomTooLong(name)) throw new TaggedJsonError(path, `an atom longer than ${MAX_ATOM_CHARS} characters`);
       // The same atoms as JSON's own true, false and null: written as those.
       return name === 'true' ? true : name === 'false' ? false : name === 'nil' ? null : { $atom: name };
     }
@@ -162,6 +164,7 @@ function fromTag(tag: string, p: unknown, path: string, depth: number): ErlTerm 
       return Tuple.from(p.map((e, i) => fromTaggedJson(e, sub(path, i), depth + 1))) as unknown as ErlTerm;
     case '$atom':
       if (typeof p !== 'string') throw new TaggedJsonError(path, '$atom takes a string');
+      if (atomTooLong(p)) throw new TaggedJsonError(path, `$atom takes at most ${MAX_ATOM_CHARS} characters (Erlang's limit)`);
       return p === 'true' ? true : p === 'false' ? false : p === 'nil' ? null : p === 'undefined' ? undefined : Symbol.for(p);
     case '$bigint':
       if (typeof p !== 'string' || !/^-?[0-9]+$/.test(p) || p.length > 100_000) throw new TaggedJsonError(path, '$bigint takes a decimal integer string');

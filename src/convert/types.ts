@@ -61,6 +61,10 @@ export interface SourceOptions {
    * before its first batch: how many of the file's bytes the replay has read.
    */
   onReplay?: (bytesRead: number, totalBytes: number) => void;
+  /** OTP files: total bytes compressed terms may inflate to per batch (default 256 MiB; see `DecodeOptions`). */
+  maxInflatedBytes?: number;
+  /** OTP files: total terms decoded from compressed terms per batch (default 1 000 000; see `DecodeOptions`). */
+  maxInflatedTerms?: number;
 }
 
 /** A file being read: its table options and its rows in batches. Iterate once; `close` if you stop early. */

@@ -27,12 +27,22 @@
  * | `Pid`                         | tag 40104(uint id)                                |
  * | `Opaque`                      | tag 40105([text kind, bytes])                     |
  *
- * A decoder of format version 1 must refuse any other tag.
+ * A decoder of format version 1 must refuse any other tag, and an atom
+ * longer than 255 characters (Erlang's limit).
+ *
+ * Decoding is guarded: before cbor-x sees the bytes, one linear pass over
+ * the item heads (`cbor-scan.ts`) refuses any tag outside the private range
+ * 40100..40110 (this table plus the Erlang tags of `src/convert/wire.ts`)
+ * and 55799 (self-described CBOR), and malformed or too deeply nested
+ * items. So cbor-x's own tag decoders never run on what termstore reads:
+ * its bignum decoder (tags 2/3) is quadratic in the length, and others
+ * build shared references, records, typed arrays or a `RegExp`.
  *
  * @module
  */
 import { Encoder, Tag } from 'cbor-x';
-import { Opaque, Pid, Tuple, isPlainObject, type OpaqueKind, type Term } from '../term/types.js';
+import { MAX_ATOM_CHARS, Opaque, Pid, Tuple, atomTooLong, isPlainObject, type OpaqueKind, type Term } from '../term/types.js';
+import { CborScanError, checkItems } from './cbor-scan.js';
 
 /** CBOR tags of the format (private range; see the module table). */
 export const TAG = {
@@ -49,12 +59,35 @@ export const TAG = {
 /** Thrown by {@link fromWire} for bytes that decode to something that is not a term of this format. */
 export class WireError extends Error {}
 
+/** The tags a termstore CBOR item may hold (see the module docs). */
+export function isTermstoreTag(tag: number): boolean {
+  return (tag >= TAG.ATOM && tag <= 40110) || tag === 55799;
+}
+
+/**
+ * A cbor-x `Encoder` whose `decode` (and so `decodeMultiple`, which calls
+ * it) first checks the whole input with {@link checkItems}: a foreign tag,
+ * malformed CBOR or nesting beyond `MAX_NESTING` throws {@link WireError}
+ * before any decoding work is done.
+ */
+class GuardedCodec extends Encoder {
+  override decode(source: Buffer | Uint8Array, end?: number): unknown {
+    try {
+      checkItems(source, 0, end ?? source.length, isTermstoreTag);
+    } catch (e) {
+      if (e instanceof CborScanError) throw new WireError(`${e.message} (at byte ${e.at})`);
+      throw e;
+    }
+    return (super.decode as (s: Buffer | Uint8Array, end?: number) => unknown)(source, end);
+  }
+}
+
 /**
  * The one configured encoder/decoder. Every option that changes the bytes is
  * spelled out so a cbor-x default change cannot change the format.
  */
 export function createCodec(): Encoder {
-  return new Encoder({
+  return new GuardedCodec({
     useRecords: false,
     structuredClone: false,
     mapsAsObjects: false,
@@ -131,6 +164,7 @@ export function toWire(x: unknown): unknown {
     case 'symbol': {
       const name = Symbol.keyFor(x);
       if (name === undefined) throw new WireError('an unregistered symbol is not a term');
+      if (atomTooLong(name)) throw new WireError(`an atom longer than ${MAX_ATOM_CHARS} characters`);
       return new Tag(toWire(name), TAG.ATOM);
     }
     case 'object': {
@@ -224,6 +258,7 @@ function fromTag(t: Tag): Term {
     case TAG.ATOM: {
       const name = v instanceof Tag ? fromTag(v) : v;
       if (typeof name !== 'string') break;
+      if (atomTooLong(name)) throw new WireError(`an atom longer than ${MAX_ATOM_CHARS} characters`);
       return Symbol.for(name);
     }
     case TAG.TUPLE: {

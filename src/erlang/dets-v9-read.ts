@@ -32,7 +32,16 @@
  * check out (reporting them in the summary) and does not check the counts.
  *
  * Every pointer and length is checked against the file size before it is
- * followed; damage is a `CONVERT_CORRUPT` with `details.offset`.
+ * followed; damage is a `CONVERT_CORRUPT` with `details.offset`. Blocks may
+ * not overlap, so the segment array parts, segments and collections read
+ * add up to at most the buddy area (`FileSize - 1336` bytes): a file whose
+ * slots alias one collection (or whose segments alias one segment) is
+ * refused as soon as the total passes it (`details.reason: 'aliased'`, also
+ * with `repair`), and so is a header whose slot count needs more segments
+ * than the file can hold. A closed file is also refused as soon as it yields
+ * more objects than its header records. Reading is linear in the file size.
+ * Compressed objects are limited per batch by `maxInflatedBytes` /
+ * `maxInflatedTerms` (see `etf-tags.ts`).
  *
  * @module
  */
@@ -40,10 +49,11 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { TermstoreError } from '../errors.js';
 import { Tuple } from '../term/index.js';
-import { decodeExternal } from './etf-decode.js';
+import { decodeExternal, inflateBudget, type InflateBudget } from './etf-decode.js';
 import type { ErlTerm } from './terms.js';
 import type { DecodeOptions } from './etf-tags.js';
 import { FileSource } from '../io/file-io.js';
+import { ioError } from '../io/atomic-file.js';
 
 /** DETS constants (dets.hrl, dets_v9.erl). @internal */
 export const DETS = {
@@ -128,13 +138,19 @@ export class DetsFileReader implements AsyncIterable<ErlTerm[]> {
   /** Filled in while reading; final once the iteration has ended. */
   readonly summary: DetsFileSummary = { objectCount: 0, keyCount: 0, skipped: [] };
   private started = false;
+  /** Bytes of blocks read so far: parts, segments, collections (see the module docs). */
+  private blockBytes = 0;
+  /** What compressed objects may still inflate to in this batch. */
+  private budget: InflateBudget;
 
   private constructor(
     private readonly src: FileSource,
     /** The file's header. */
     readonly info: DetsFileInfo,
     private readonly options: ReadDetsFileOptions,
-  ) {}
+  ) {
+    this.budget = inflateBudget(options);
+  }
 
   /** @internal Use {@link openDetsFile}. */
   static async open(path: string, options: ReadDetsFileOptions = {}): Promise<DetsFileReader> {
@@ -142,7 +158,12 @@ export class DetsFileReader implements AsyncIterable<ErlTerm[]> {
     if (!Number.isInteger(batch) || batch < 1) {
       throw new TermstoreError('ETS_BADARG', "invalid option 'batchSize'", { details: { option: 'batchSize' } });
     }
-    const { size } = await stat(path);
+    let size: number;
+    try {
+      ({ size } = await stat(path));
+    } catch (e) {
+      throw ioError(e, path, 'opening');
+    }
     const src = await FileSource.open(path, size <= IN_MEMORY_LIMIT ? Infinity : 64 * 1024);
     try {
       const info = await readHeader(src, options.repair === true);
@@ -164,13 +185,17 @@ export class DetsFileReader implements AsyncIterable<ErlTerm[]> {
     const noParts = noSegs === 0 ? 0 : ((noSegs - 1) >> 9) + 1;
     let batch: ErlTerm[] = [];
     try {
+      const room = src.size - DETS.BASE;
+      if (noParts * DETS.PART_BYTES + noSegs * DETS.SEG_BYTES > room) {
+        throw corrupt(`the header's ${info.slots} slots need ${noSegs} segments, more than the file's ${src.size} bytes can hold`, 24, file, { reason: 'slots' });
+      }
       const parts = await this.exact(DETS.HEADEND, 4 * noParts, 'segment array');
-      // With repair, damage is skipped (and reported) instead of thrown.
+      // With repair, damage is skipped (and reported) instead of thrown; aliased blocks never are.
       const tolerate = async <T>(f: () => Promise<T>, at: number): Promise<T | undefined> => {
         try {
           return await f();
         } catch (e) {
-          if (repair && e instanceof TermstoreError && e.code === 'CONVERT_CORRUPT') {
+          if (repair && e instanceof TermstoreError && e.code === 'CONVERT_CORRUPT' && e.details.reason !== 'aliased') {
             summary.skipped.push({ offset: typeof e.details.offset === 'number' ? e.details.offset : at, reason: e.message });
             return undefined;
           }
@@ -183,6 +208,7 @@ export class DetsFileReader implements AsyncIterable<ErlTerm[]> {
         const segsHere = Math.min(DETS.SEGPARTSZ, noSegs - p * DETS.SEGPARTSZ);
         const part = await tolerate(async () => {
           this.checkBlock(partPtr, DETS.PART_BYTES, partAt, 'segment array part');
+          this.spend(DETS.PART_BYTES, partAt);
           return (await this.exact(partPtr, 4 * segsHere, 'segment array part')).slice();
         }, partAt);
         if (part === undefined) continue;
@@ -190,6 +216,7 @@ export class DetsFileReader implements AsyncIterable<ErlTerm[]> {
           const segPtr = u32(part, 4 * s);
           const seg = await tolerate(async () => {
             this.checkBlock(segPtr, DETS.SEG_BYTES, partPtr + 4 * s, 'segment');
+            this.spend(DETS.SEG_BYTES, partPtr + 4 * s);
             return (await this.exact(segPtr, DETS.SEG_BYTES, 'segment')).slice();
           }, partPtr + 4 * s);
           if (seg === undefined) continue;
@@ -201,10 +228,14 @@ export class DetsFileReader implements AsyncIterable<ErlTerm[]> {
             if (coll === undefined) continue;
             summary.objectCount += coll.objects.length;
             summary.keyCount += coll.keys;
+            if (!repair && options.verify !== false && summary.objectCount > info.objectCount) {
+              throw corrupt(`more objects than the ${info.objectCount} the header records`, collPtr, file, { reason: 'count' });
+            }
             for (const o of coll.objects) batch.push(o);
             if (batch.length >= batchSize) {
               yield batch;
               batch = [];
+              this.budget = inflateBudget(options);
             }
           }
         }
@@ -231,6 +262,19 @@ export class DetsFileReader implements AsyncIterable<ErlTerm[]> {
     }
   }
 
+  /**
+   * Counts `n` bytes of blocks read; refuses the file once they add up to more
+   * than its buddy area holds (blocks must be aliased: linear work, not more).
+   */
+  private spend(n: number, from: number): void {
+    this.blockBytes += n;
+    if (this.blockBytes > this.src.size - DETS.BASE) {
+      throw corrupt(`blocks overlap: more than the file's ${this.src.size} bytes of segments and collections are referenced (aliased slots)`, from, this.src.path, {
+        reason: 'aliased',
+      });
+    }
+  }
+
   private async exact(at: number, len: number, what: string): Promise<Uint8Array> {
     const b = await this.src.read(at, len);
     if (b.length !== len) throw corrupt(`${what} truncated`, at, this.src.path);
@@ -242,6 +286,7 @@ export class DetsFileReader implements AsyncIterable<ErlTerm[]> {
     const file = this.src.path;
     if (size < 8) throw corrupt(`slot records a collection of ${size} bytes`, slotAt, file);
     this.checkBlock(ptr, size, slotAt, 'object collection');
+    this.spend(size, slotAt);
     const c = await this.exact(ptr, size, 'object collection');
     if (u32(c, 0) !== size) throw corrupt('object collection size differs from its slot', ptr, file);
     if (u32(c, 4) !== DETS.ACTIVE) throw corrupt('object collection is not active', ptr + 4, file);
@@ -249,7 +294,7 @@ export class DetsFileReader implements AsyncIterable<ErlTerm[]> {
     let keys = 0;
     const keypos = this.info.keypos;
     const object = (at: number, len: number): void => {
-      const t = decodeExternal(c.subarray(at, at + len), this.options, { base: ptr + at, file });
+      const t = decodeExternal(c.subarray(at, at + len), this.options, { base: ptr + at, file }, false, this.budget);
       if (!(t instanceof Tuple) || t.length < keypos) {
         throw corrupt(`object is not a tuple of at least keypos ${keypos} elements`, ptr + at, file);
       }

@@ -31,15 +31,19 @@
  *
  * Every length is checked against the bytes left before anything is
  * allocated; nesting is limited (`maxDepth`); a compressed term's declared
- * size is limited (`maxUncompressedSize`) and enforced while inflating.
- * Every failure is a `TermstoreError` with `details.offset` (absolute, when
- * the caller gave a base offset) and `details.file` when known.
+ * size is limited (`maxUncompressedSize`) and enforced while inflating, and
+ * what compressed terms inflate to is limited in total, in bytes and in
+ * terms decoded from them (an {@link InflateBudget}: per call, or per batch
+ * of a file reader). Uncompressed input costs at most a constant times its
+ * own size (every term takes at least one byte). Every failure is a
+ * `TermstoreError` with `details.offset` (absolute, when the caller gave a
+ * base offset) and `details.file` when known.
  *
  * @module
  */
 import { inflateSync } from 'node:zlib';
 import { TermstoreError, type ErrorCode } from '../errors.js';
-import { Opaque, Tuple, type OpaqueKind } from '../term/index.js';
+import { MAX_ATOM_CHARS, Opaque, Tuple, atomTooLong, type OpaqueKind } from '../term/index.js';
 import { ErlBitstring, ErlFloat, ErlImproperList, erlCanonical, type ErlTerm } from './terms.js';
 import { DECODE_DEFAULTS, Tag, VERSION_MAGIC, type DecodeOptions } from './etf-tags.js';
 
@@ -64,12 +68,36 @@ function resolve(o: DecodeOptions | undefined): Resolved {
     terms: o?.terms ?? DECODE_DEFAULTS.terms,
     maxDepth: o?.maxDepth ?? DECODE_DEFAULTS.maxDepth,
     maxUncompressedSize: o?.maxUncompressedSize ?? DECODE_DEFAULTS.maxUncompressedSize,
+    maxInflatedBytes: o?.maxInflatedBytes ?? DECODE_DEFAULTS.maxInflatedBytes,
+    maxInflatedTerms: o?.maxInflatedTerms ?? DECODE_DEFAULTS.maxInflatedTerms,
   };
   if (r.binaries !== 'auto' && r.binaries !== 'bytes') throw badOption('binaries');
   if (r.terms !== 'exact' && r.terms !== 'storable') throw badOption('terms');
   if (!Number.isInteger(r.maxDepth) || r.maxDepth < 1) throw badOption('maxDepth');
   if (!Number.isInteger(r.maxUncompressedSize) || r.maxUncompressedSize < 0) throw badOption('maxUncompressedSize');
+  if (!isBudget(r.maxInflatedBytes)) throw badOption('maxInflatedBytes');
+  if (!isBudget(r.maxInflatedTerms)) throw badOption('maxInflatedTerms');
   return r;
+}
+
+function isBudget(n: unknown): boolean {
+  return n === Infinity || (typeof n === 'number' && Number.isInteger(n) && n >= 0);
+}
+
+/**
+ * What compressed terms may still inflate to: bytes, and terms decoded
+ * from inflated bytes. One budget spans a `decodeTerm` call, or a batch of a
+ * file reader (which starts a fresh one with each batch). @internal
+ */
+export interface InflateBudget {
+  bytes: number;
+  terms: number;
+}
+
+/** A fresh {@link InflateBudget} from the options' `maxInflatedBytes` / `maxInflatedTerms` (validated). @internal */
+export function inflateBudget(options: DecodeOptions | undefined): InflateBudget {
+  const o = resolve(options);
+  return { bytes: o.maxInflatedBytes, terms: o.maxInflatedTerms };
 }
 
 function badOption(name: string): TermstoreError {
@@ -103,9 +131,29 @@ class Decoder {
     readonly loc: DecodeLocation,
     /** Set when `buf` is an inflated compressed term: the offset of its tag in the outer buffer. */
     readonly inflatedAt?: number,
+    /** Set with `inflatedAt`: every term decoded spends one from `terms`. */
+    private readonly budget?: InflateBudget,
   ) {
     this.pos = start;
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  /**
+   * Spends `n` terms of the inflate budget (when decoding inflated bytes).
+   * With `ahead`, only checks that `n` more are left: a container's count,
+   * checked before anything is allocated for it (its elements pay as they
+   * are decoded).
+   */
+  private spend(n: number, at: number, ahead = false): void {
+    const b = this.budget;
+    if (b === undefined) return;
+    if (!ahead) b.terms -= n;
+    if (b.terms < (ahead ? n : 0)) {
+      throw this.fail('CONVERT_LIMIT', `compressed terms decode to more than maxInflatedTerms ${this.o.maxInflatedTerms} terms`, at, {
+        limit: 'maxInflatedTerms',
+        maxInflatedTerms: this.o.maxInflatedTerms,
+      });
+    }
   }
 
   fail(code: ErrorCode, message: string, at: number, extra?: Record<string, unknown>): TermstoreError {
@@ -166,6 +214,7 @@ class Decoder {
   term(depth: number): ErlTerm {
     const start = this.pos;
     const tag = this.u8();
+    if (this.budget !== undefined) this.spend(1, start);
     switch (tag) {
       case Tag.SMALL_INTEGER:
         return this.u8();
@@ -202,6 +251,7 @@ class Decoder {
         return [];
       case Tag.STRING: {
         const b = this.bytes(this.u16());
+        this.spend(b.length, start);
         return Array.from(b);
       }
       case Tag.LIST:
@@ -297,13 +347,9 @@ class Decoder {
       } catch {
         throw this.corrupt('atom text is not valid UTF-8', start);
       }
-      if (n > 255) {
-        let chars = 0;
-        for (const _ of name) chars++;
-        if (chars > 255) throw this.corrupt('atom longer than 255 characters', start);
-      }
+      if (atomTooLong(name)) throw this.corrupt(`atom longer than ${MAX_ATOM_CHARS} characters`, start);
     } else {
-      if (n > 255) throw this.corrupt('atom longer than 255 characters', start);
+      if (n > MAX_ATOM_CHARS) throw this.corrupt(`atom longer than ${MAX_ATOM_CHARS} characters`, start);
       name = latin1.decode(b);
     }
     return atomValue(name);
@@ -363,19 +409,24 @@ class Decoder {
 
   private tuple(n: number, depth: number): Tuple {
     this.count(n, 1, 'tuple');
+    this.spend(n, this.pos, true);
     if (n > 0) this.nest(depth);
-    const t = new Tuple();
-    for (let i = 0; i < n; i++) t.push(this.term(depth + 1) as never);
+    // Sized up front: a pushed-to array reserves room for 17 elements (~190 bytes for a 1-tuple).
+    const t = new Tuple(n);
+    for (let i = 0; i < n; i++) t[i] = this.term(depth + 1) as never;
     return t;
   }
 
   private list(depth: number, start: number): ErlTerm {
     let n = this.u32();
     this.count(n + 1, 1, 'list');
+    this.spend(n, this.pos, true);
     this.nest(depth);
-    const out: ErlTerm[] = [];
+    // Sized up front for the first LIST_EXT (the common, only one); later parts append.
+    const out: ErlTerm[] = new Array<ErlTerm>(n);
+    let len = 0;
     for (;;) {
-      for (let i = 0; i < n; i++) out.push(this.term(depth + 1));
+      for (let i = 0; i < n; i++) out[len++] = this.term(depth + 1);
       // The tail: a proper list continues (a list may be split over several LIST_EXTs).
       this.need(1);
       const tailAt = this.pos;
@@ -388,12 +439,14 @@ class Decoder {
         this.pos++;
         n = this.u32();
         this.count(n + 1, 1, 'list');
+        this.spend(n, this.pos, true);
         continue;
       }
       if (tag === Tag.STRING) {
         this.pos++;
         const b = this.bytes(this.u16());
-        for (let i = 0; i < b.length; i++) out.push(b[i]!);
+        this.spend(b.length, tailAt);
+        for (let i = 0; i < b.length; i++) out[len++] = b[i]!;
         return out;
       }
       const tail = this.term(depth + 1);
@@ -466,6 +519,7 @@ class Decoder {
   private map(depth: number): Map<ErlTerm, ErlTerm> {
     const n = this.u32();
     this.count(n, 2, 'map');
+    this.spend(2 * n, this.pos, true);
     if (n > 0) this.nest(depth);
     const m = new Map<ErlTerm, ErlTerm>();
     const seen = new Map<string, number>();
@@ -489,6 +543,7 @@ class Decoder {
   /** True if the terms encoded at `a` and `b` have identical bytes (both already decoded, so well-formed). */
   private sameBytes(a: number, b: number): boolean {
     const save = this.pos;
+    // No budget: these bytes were decoded (and paid for) already.
     const strict = new Decoder(this.buf, a, { ...this.o, terms: 'exact' }, this.loc, this.inflatedAt);
     strict.term(0);
     const lenA = strict.pos - a;
@@ -552,6 +607,7 @@ export function decodeExternal(
   options: DecodeOptions | undefined,
   loc: DecodeLocation = {},
   allowTrailing = false,
+  budget?: InflateBudget,
 ): ErlTerm {
   const o = resolve(options);
   const d = new Decoder(bytes, 0, o, loc);
@@ -565,10 +621,20 @@ export function decodeExternal(
     d.pos = 2;
     const size = d.u32();
     if (size > o.maxUncompressedSize) {
-      throw d.fail('CONVERT_UNSUPPORTED_TERM', `compressed term of ${size} bytes exceeds maxUncompressedSize ${o.maxUncompressedSize}`, 1, {
+      throw d.fail('CONVERT_LIMIT', `compressed term of ${size} bytes exceeds maxUncompressedSize ${o.maxUncompressedSize}`, 1, {
+        limit: 'maxUncompressedSize',
         maxUncompressedSize: o.maxUncompressedSize,
       });
     }
+    const b = budget ?? { bytes: o.maxInflatedBytes, terms: o.maxInflatedTerms };
+    if (size > b.bytes) {
+      throw d.fail('CONVERT_LIMIT', `compressed terms inflate to more than maxInflatedBytes ${o.maxInflatedBytes} bytes`, 1, {
+        limit: 'maxInflatedBytes',
+        maxInflatedBytes: o.maxInflatedBytes,
+      });
+    }
+    // The declared size is what inflating may produce (maxOutputLength): spend it before allocating.
+    b.bytes -= size;
     let inflated: Uint8Array;
     try {
       inflated = size === 0 ? new Uint8Array(0) : inflateSync(bytes.subarray(6), { maxOutputLength: size });
@@ -581,7 +647,7 @@ export function decodeExternal(
     if (inflated.length !== size) {
       throw d.corrupt(`compressed term inflates to ${inflated.length} bytes, not the declared ${size}`, 1);
     }
-    const inner = new Decoder(inflated, 0, o, loc, 1);
+    const inner = new Decoder(inflated, 0, o, loc, 1, b);
     term = guardStack(() => inner.term(0), loc);
     if (inner.pos !== inflated.length) throw inner.corrupt('bytes after the term in a compressed term', inner.pos);
     // The zlib stream's own end is not tracked: trailing bytes after it are not checked.

@@ -66,9 +66,32 @@ export interface DecodeOptions {
   terms?: 'exact' | 'storable';
   /** Maximum nesting depth of tuples, lists and maps (default 2000). Deeper input is refused. */
   maxDepth?: number;
-  /** Largest uncompressed size accepted for a compressed term, in bytes (default 256 MiB). */
+  /** Largest uncompressed size accepted for one compressed term, in bytes (default 256 MiB). Beyond it: `CONVERT_LIMIT`. */
   maxUncompressedSize?: number;
+  /**
+   * Total bytes that compressed terms (ETF tag 80) may inflate to per
+   * decode: per `decodeTerm` call, per batch of the file readers (default
+   * 256 MiB, {@link MAX_INFLATED_BYTES}). Zlib inflates up to ~1000x, so
+   * without a total a small file of compressed terms fills any memory.
+   * Beyond it: `CONVERT_LIMIT` (`details.limit` names this option).
+   * `Infinity` turns the budget off.
+   */
+  maxInflatedBytes?: number;
+  /**
+   * Total terms (every number, atom, binary, list element, tuple, ...) that
+   * may be decoded out of compressed terms per decode, as
+   * `maxInflatedBytes` (default 1 000 000, {@link MAX_INFLATED_TERMS}):
+   * each costs 40 to 200 bytes of JS heap, so a megabyte of inflated
+   * one-byte terms would otherwise cost up to 200 MB. Beyond it:
+   * `CONVERT_LIMIT`. `Infinity` turns the budget off.
+   */
+  maxInflatedTerms?: number;
 }
+
+/** Default of {@link DecodeOptions.maxInflatedBytes}: 256 MiB per decode or batch. */
+export const MAX_INFLATED_BYTES = 256 * 1024 * 1024;
+/** Default of {@link DecodeOptions.maxInflatedTerms}: one million terms per decode or batch. */
+export const MAX_INFLATED_TERMS = 1_000_000;
 
 /** Defaults of {@link DecodeOptions}. */
 export const DECODE_DEFAULTS = {
@@ -76,6 +99,8 @@ export const DECODE_DEFAULTS = {
   terms: 'exact',
   maxDepth: 2000,
   maxUncompressedSize: 256 * 1024 * 1024,
+  maxInflatedBytes: MAX_INFLATED_BYTES,
+  maxInflatedTerms: MAX_INFLATED_TERMS,
 } as const satisfies Required<DecodeOptions>;
 
 /** Options of the ETF encoder. */

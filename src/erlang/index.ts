@@ -6,6 +6,7 @@
 export { decodeTerm, encodeTerm } from './etf.js';
 export { EtfEncoder } from './etf-encode.js';
 export type { DecodeOptions, EncodeOptions } from './etf-tags.js';
+export { MAX_INFLATED_BYTES, MAX_INFLATED_TERMS } from './etf-tags.js';
 export { ErlBitstring, ErlFloat, ErlImproperList, erlCanonical, erlEquals, type ErlTerm } from './terms.js';
 export {
   Tab2FileReader,

@@ -26,7 +26,7 @@ import { createHash } from 'node:crypto';
 import { TermstoreError } from '../errors.js';
 import { Tuple, atomName, type Term } from '../term/index.js';
 import { DiskLogReader, logHead, logItem } from './disk-log.js';
-import { decodeExternal } from './etf-decode.js';
+import { decodeExternal, inflateBudget } from './etf-decode.js';
 import { EtfEncoder } from './etf-encode.js';
 import type { ErlTerm } from './terms.js';
 import type { DecodeOptions } from './etf-tags.js';
@@ -214,11 +214,13 @@ export class Tab2FileReader implements AsyncIterable<ErlTerm[]> {
     let trailer: readonly ErlTerm[] | undefined;
     let trailerAt = 0;
     let batch: ErlTerm[] = [];
+    // What compressed objects may inflate to, per batch (maxInflatedBytes / maxInflatedTerms).
+    let budget = inflateBudget(options);
     try {
       for (;;) {
         const item = await this.log.next();
         if (item === undefined) break;
-        const t = decodeExternal(item.bytes, options, { base: item.dataOffset, file });
+        const t = decodeExternal(item.bytes, options, { base: item.dataOffset, file }, false, budget);
         if (trailer !== undefined) throw corrupt('an item follows the end-of-table record', item.offset, file);
         if (isEndMarker(t)) {
           trailer = t[1];
@@ -234,6 +236,7 @@ export class Tab2FileReader implements AsyncIterable<ErlTerm[]> {
         if (batch.length >= batchSize) {
           yield batch;
           batch = [];
+          budget = inflateBudget(options);
         }
       }
       summary.tornTailAt = this.log.tornTailAt;

@@ -7,16 +7,17 @@
  * the old one's permission bits and owner, and replaces the real file when
  * the target is a symlink (the symlink stays). A process killed at any
  * point leaves the target as it was (plus, at worst, a
- * `.<name>.<pid>.<random>.tmp` file).
+ * `.<name>.termstore-tmp-...` file, which the next writer to the same
+ * target removes: `temp-files.ts`).
  *
  * Also: a buffered positional writer with at most one write in flight.
  *
  * @module
  */
-import { randomBytes } from 'node:crypto';
 import { chmod, chown, link, open, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { TermstoreError } from '../errors.js';
+import { removeStaleTemps, tempPath } from './temp-files.js';
 
 /** How an {@link AtomicFile} is committed. */
 export interface AtomicFileOptions {
@@ -73,15 +74,16 @@ export class AtomicFile {
 
   /** Creates the temporary file (after checking the target unless `force`). */
   static async create(path: string, options: AtomicFileOptions = {}): Promise<AtomicFile> {
+    await removeStaleTemps(path);
     if (options.force !== true) await refuseExisting(path);
     const tmp = AtomicFile.tempName(path);
     const fh = await open(tmp, 'wx');
     return new AtomicFile(path, tmp, fh, options);
   }
 
-  /** A fresh temporary name next to `path`. */
+  /** A fresh temporary name next to `path` (see `temp-files.ts`). */
   static tempName(path: string): string {
-    return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    return tempPath(path);
   }
 
   /** fsyncs, closes and moves the file to its target name, then fsyncs the directory. */

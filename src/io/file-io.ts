@@ -6,7 +6,8 @@
  */
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { TermstoreError } from '../errors.js';
-import { AtomicFile, installFile, refuseExisting } from './atomic-file.js';
+import { AtomicFile, installFile, ioError, refuseExisting } from './atomic-file.js';
+import { removeStaleTemps } from './temp-files.js';
 
 /**
  * Reads byte ranges of a file through a window (default 1 MiB): a read
@@ -27,17 +28,18 @@ export class FileSource {
   ) {}
 
   /**
-   * Opens `path` for reading (a missing file rejects with Node's ENOENT error).
+   * Opens `path` for reading (a missing file, or any system error, rejects with `CONVERT_IO`).
    * @param windowSize bytes loaded by a read outside the window; `Infinity` reads the whole file at the first read.
    */
   static async open(path: string, windowSize = 1 << 20): Promise<FileSource> {
-    const fh = await open(path, 'r');
+    let fh: FileHandle | undefined;
     try {
+      fh = await open(path, 'r');
       const st = await fh.stat();
       return new FileSource(fh, st.size, path, windowSize);
     } catch (e) {
-      await fh.close();
-      throw e;
+      await fh?.close().catch(() => undefined);
+      throw ioError(e, path, 'opening');
     }
   }
 
@@ -54,10 +56,14 @@ export class FileSource {
     const want = Math.min(Math.max(avail, this.windowSize), this.size - pos);
     const buf = new Uint8Array(want);
     let got = 0;
-    while (got < want) {
-      const { bytesRead } = await this.fh.read(buf, got, want - got, pos + got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
+    try {
+      while (got < want) {
+        const { bytesRead } = await this.fh.read(buf, got, want - got, pos + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+    } catch (e) {
+      throw ioError(e, this.path, 'reading');
     }
     this.window = buf.subarray(0, got);
     this.windowAt = pos;
@@ -129,14 +135,28 @@ export interface OutputFileOptions {
  * directory, which is fsynced and put in place by {@link installFile}
  * (never over a file that appeared meanwhile unless `force`; replacing a
  * file keeps its mode and owner), then the directory is fsynced. On failure
- * the temporary file is removed and `path` is untouched.
+ * the temporary file is removed and `path` is untouched; a system error
+ * (ENOSPC, EIO, ...) is `CONVERT_IO` naming `path`.
  */
 export async function writeFileAtomically<T>(
   path: string,
   options: OutputFileOptions,
   fill: (fh: FileHandle, tmpPath: string) => Promise<T>,
 ): Promise<T> {
+  try {
+    return await writeAtomically(path, options, fill);
+  } catch (e) {
+    throw ioError(e, path, 'writing');
+  }
+}
+
+async function writeAtomically<T>(
+  path: string,
+  options: OutputFileOptions,
+  fill: (fh: FileHandle, tmpPath: string) => Promise<T>,
+): Promise<T> {
   if (options.force !== true) await refuseExisting(path);
+  await removeStaleTemps(path);
   const tmp = AtomicFile.tempName(path);
   const fh = await open(tmp, 'wx');
   let result: T;

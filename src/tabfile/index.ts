@@ -42,6 +42,10 @@ export interface Tab2FileOptions {
 export interface File2TabOptions {
   /** Also check the checksum recorded with `extendedInfo` (the header CRC, frame CRCs and row count are always checked). */
   verify?: boolean;
+  /** OTP files: total bytes compressed objects may inflate to per batch (default 256 MiB; past it `CONVERT_LIMIT`). */
+  maxInflatedBytes?: number;
+  /** OTP files: total terms decoded from compressed objects per batch (default 1 000 000; past it `CONVERT_LIMIT`). */
+  maxInflatedTerms?: number;
 }
 
 /** What {@link tabfileInfo} reports (ETS `tabfile_info/1`), for termstore and Erlang tab files alike. */
@@ -132,7 +136,7 @@ export async function tab2file(tab: TableLike, file: string, options?: Tab2FileO
 export async function file2tab(file: string, options?: File2TabOptions): Promise<Table> {
   const fn = 'ets.file2tab';
   fileArg(fn, file, 1);
-  const o = optionsArg(fn, options, ['verify'], 2);
+  const o = optionsArg(fn, options, ['verify', 'maxInflatedBytes', 'maxInflatedTerms'], 2);
   if (o.verify !== undefined && typeof o.verify !== 'boolean') badOption(fn, 'verify', o.verify, 'a boolean');
   const verify = o.verify === true;
   const owner = currentProc().pid;
@@ -155,7 +159,9 @@ export async function file2tab(file: string, options?: File2TabOptions): Promise
         await r.close();
       }
     } else if (format === 'erl-tab') {
-      const r = await openTab2File(file, { terms: 'storable', verify: true });
+      // Budget values are checked by the decoder (ETS_BADARG).
+      const budgets = { maxInflatedBytes: o.maxInflatedBytes as number | undefined, maxInflatedTerms: o.maxInflatedTerms as number | undefined };
+      const r = await openTab2File(file, { terms: 'storable', verify: true, ...budgets });
       try {
         const info = r.info;
         t = newTable(fn, erlName(info, file), info.namedTable, info.type, info.keypos, info.protection, owner);

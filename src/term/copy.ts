@@ -12,12 +12,12 @@
  * marked and its binaries are copied on every read.
  *
  * Copy-in also validates: NaN, functions, class instances, unregistered
- * symbols and nesting deeper than {@link MAX_DEPTH} (e.g. a cyclic structure)
- * are not terms.
+ * symbols, atoms longer than 255 characters (Erlang's limit) and nesting
+ * deeper than {@link MAX_DEPTH} (e.g. a cyclic structure) are not terms.
  *
  * @module
  */
-import { Opaque, Pid, Tuple, isPlainObject, show, type Row, type Term } from './types.js';
+import { MAX_ATOM_CHARS, Opaque, Pid, Tuple, atomTooLong, isPlainObject, show, type Row, type Term } from './types.js';
 import { hashKey, type HashKey } from './equal.js';
 
 /** Maximum nesting depth of a term. Deeper (or cyclic) values are refused. */
@@ -31,6 +31,13 @@ export class NotATermError extends Error {
   constructor(readonly what: string) {
     super(what);
   }
+}
+
+/** Throws unless `x` is an atom: a registered symbol of at most {@link MAX_ATOM_CHARS} characters. */
+function checkAtom(x: symbol): void {
+  const name = Symbol.keyFor(x);
+  if (name === undefined) throw new NotATermError(`${String(x)} is not an atom: use Symbol.for(name)`);
+  if (atomTooLong(name)) throw new NotATermError(`an atom of more than ${MAX_ATOM_CHARS} characters (Erlang's limit)`);
 }
 
 /** A `Map` whose mutators throw once constructed: how maps are stored. */
@@ -100,7 +107,7 @@ function copyValue(x: unknown, depth: number, st: CopyState): Term {
     case 'undefined':
       return x;
     case 'symbol':
-      if (Symbol.keyFor(x) === undefined) throw new NotATermError(`${String(x)} is not an atom: use Symbol.for(name)`);
+      checkAtom(x);
       return x;
     case 'object': {
       if (x === null) return null;
@@ -158,7 +165,7 @@ function checkValue(x: unknown, depth: number): void {
     case 'undefined':
       return;
     case 'symbol':
-      if (Symbol.keyFor(x) === undefined) throw new NotATermError(`${String(x)} is not an atom: use Symbol.for(name)`);
+      checkAtom(x);
       return;
     case 'object': {
       if (x === null || x instanceof Uint8Array || x instanceof Pid || x instanceof Opaque) return;

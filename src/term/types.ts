@@ -74,6 +74,31 @@ export function tuple<T extends Term[]>(...items: T): Tuple<T[number]> {
   return Tuple.from(items) as Tuple<T[number]>;
 }
 
+/**
+ * The longest atom name, in characters (Unicode code points): Erlang's limit
+ * (`system_limit` beyond it). Every reader refuses a longer atom before it
+ * reaches the `Symbol.for` registry (which never frees a name), and a table
+ * refuses one as not a term.
+ */
+export const MAX_ATOM_CHARS = 255;
+
+/** True if `name` is longer than {@link MAX_ATOM_CHARS} characters (code points, not UTF-16 units). */
+export function atomTooLong(name: string): boolean {
+  if (name.length <= MAX_ATOM_CHARS) return false;
+  // A code point takes at most two UTF-16 units.
+  if (name.length > 2 * MAX_ATOM_CHARS) return true;
+  let chars = 0;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < name.length) {
+      const d = name.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    if (++chars > MAX_ATOM_CHARS) return true;
+  }
+  return false;
+}
+
 /** The atom `name`: `Symbol.for(name)`. */
 export function atom(name: string): symbol {
   return Symbol.for(name);

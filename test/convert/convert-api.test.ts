@@ -50,7 +50,7 @@ describe('convert options', () => {
     const target2 = out('cbor');
     expect((await errorOf(() => convert(bad, target2))).code).toBe('CONVERT_CORRUPT');
     expect(existsSync(target2)).toBe(false);
-    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(readdirSync(dir).filter((f) => f.includes('.termstore-tmp-'))).toEqual([]);
   });
 
   it('reports progress after each batch and a result with rows, bytes and seconds', async () => {

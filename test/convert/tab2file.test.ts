@@ -158,7 +158,7 @@ describe('writeTab2File', () => {
     await expect(writeTab2File(join(dir, 'bad2.tab'), [t()], {})).rejects.toMatchObject({ code: 'CONVERT_UNSUPPORTED_TERM' });
     await expect(writeTab2File(join(dir, 'bad3.tab'), [], { keypos: 0 })).rejects.toMatchObject({ code: 'ETS_BADARG' });
     // a failed write leaves no file behind
-    await expect(readTab2File(join(dir, 'bad.tab'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(readTab2File(join(dir, 'bad.tab'))).rejects.toMatchObject({ code: 'CONVERT_IO', details: { errno: 'ENOENT' } });
   });
 
   it('header options reach the file', async () => {

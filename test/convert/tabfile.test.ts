@@ -110,7 +110,7 @@ describe('tab2file then file2tab', () => {
     writeFileSync(f, 'old contents');
     await ets.tab2file(tableOf([[1, 'new']]), f);
     expect(readFileSync(f).subarray(0, 8).equals(TAB_MAGIC)).toBe(true);
-    expect(readdirSync(dir).filter((x) => x.endsWith('.tmp'))).toEqual([]);
+    expect(readdirSync(dir).filter((x) => x.includes('.termstore-tmp-'))).toEqual([]);
   });
 
   it('writes many frames for a large table and reads them back (1 MiB frames)', async () => {

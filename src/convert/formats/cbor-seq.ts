@@ -15,7 +15,7 @@
  * file edited by other tools.
  * A sequence without the tag and header (first item a row) is read as a
  * `set` keyed on element 1. Reading is streaming: the item boundaries of
- * each chunk are found first (`cbor-scan.ts`), so a truncated file or a
+ * each chunk are found first (`src/dets/cbor-scan.ts`), so a truncated file or a
  * damaged length field is refused with the item's offset before anything is
  * allocated for it.
  *
@@ -27,8 +27,8 @@ import { crc32 } from '../../dets/crc32.js';
 import { TermstoreError } from '../../errors.js';
 import type { ConvRow, RowSink, RowSource, SinkOptions, SourceOptions, TableMeta, TermsMode } from '../types.js';
 import { WireBuffer, fromWireX, rowToWire } from '../wire.js';
-import { CborScanError, scanItem } from './cbor-scan.js';
-import { CHUNK, ChunkReader, MAX_ITEM_BYTES, OutputFile, checkRow, corrupt, defaultMeta } from './stream-io.js';
+import { CborScanError, scanItem } from '../../dets/cbor-scan.js';
+import { CHUNK, ChunkReader, MAX_ITEM_BYTES, OutputFile, checkRow, corrupt, defaultMeta, itemTooLarge } from './stream-io.js';
 
 /** The 12 bytes a termstore CBOR sequence starts with. */
 export const CBOR_SEQ_MAGIC = Buffer.from([0xd9, 0xd9, 0xf8, 0xda, 0x63, 0x74, 0x54, 0x53, 0x43, 0x42, 0x4f, 0x52]);
@@ -256,11 +256,14 @@ export async function createCborSeqSink(path: string, meta: TableMeta, options: 
     exact: true,
     async write(batch: readonly ConvRow[]): Promise<void> {
       for (const row of batch) {
+        const before = items.size;
         try {
           items.put(rowToWire(row));
         } catch (e) {
           throw new TermstoreError('CONVERT_UNSUPPORTED_TERM', `row ${rows}: ${(e as Error).message}`, { details: { position: rows }, cause: e });
         }
+        // The reader refuses an item over MAX_ITEM_BYTES: never write one.
+        if (items.size - before > MAX_ITEM_BYTES) throw itemTooLarge('a CBOR item', rows, items.size - before);
         rows++;
         if (items.full) await flush();
       }

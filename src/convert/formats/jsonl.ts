@@ -24,7 +24,9 @@ import { crc32 } from '../../dets/crc32.js';
 import { TermstoreError } from '../../errors.js';
 import { TaggedJsonError, fromTaggedJson, toTaggedJson } from '../tagged-json.js';
 import type { ConvRow, RowSink, RowSource, SinkOptions, SourceOptions, TableMeta, TermsMode } from '../types.js';
-import { CHUNK, ChunkReader, MAX_ITEM_BYTES, OutputFile, checkRow, corrupt, defaultMeta } from './stream-io.js';
+import { CHUNK, ChunkReader, MAX_ITEM_BYTES, OutputFile, checkRow, corrupt, defaultMeta, itemTooLarge } from './stream-io.js';
+import { isPlainObject } from '../../term/types.js';
+import { ErlBitstring, ErlFloat, ErlImproperList } from '../../erlang/terms.js';
 
 const TYPES: ReadonlySet<string> = new Set(['set', 'ordered_set', 'bag', 'duplicate_bag']);
 const ACCESS: ReadonlySet<string> = new Set(['public', 'protected', 'private']);
@@ -210,16 +212,56 @@ class JsonlSource implements RowSource {
   }
 }
 
-/** One row as a JSON line (without the newline); throws `CONVERT_UNSUPPORTED_TERM`. */
-export function rowToJsonLine(row: ConvRow, index: number): string {
+/**
+ * A lower bound of the length of `x` as tagged JSON, counted until it passes
+ * `stop` (then anything above `stop`): lets a row too large for one line be
+ * refused before its JSON is built.
+ */
+function jsonAtLeast(x: unknown, stop: number, depth = 0): number {
+  if (typeof x === 'string') return x.length + 2;
+  if (typeof x !== 'object' || x === null || depth > 2000) return 1;
+  if (x instanceof Uint8Array) return Math.ceil(x.length / 3) * 4;
+  if (x instanceof ErlBitstring) return Math.ceil(x.bytes.length / 3) * 4;
+  if (x instanceof ErlFloat) return 1;
+  let n = 2;
+  const add = (v: unknown): boolean => (n += jsonAtLeast(v, stop - n, depth + 1) + 1) > stop;
+  if (x instanceof ErlImproperList) {
+    for (const v of x.items) if (add(v)) return n;
+    add(x.tail);
+  } else if (Array.isArray(x)) {
+    for (const v of x) if (add(v)) return n;
+  } else if (x instanceof Map) {
+    for (const [k, v] of x) if (add(k) || add(v)) return n;
+  } else if (isPlainObject(x)) {
+    for (const k of Object.keys(x)) if (add(k) || add(x[k])) return n;
+  }
+  return n;
+}
+
+/**
+ * One row as a JSON line (without the newline); throws
+ * `CONVERT_UNSUPPORTED_TERM` for a value JSON Lines cannot hold and for a
+ * line longer than `maxBytes` (default {@link MAX_ITEM_BYTES}, what the
+ * reader accepts).
+ */
+export function rowToJsonLine(row: ConvRow, index: number, maxBytes: number = MAX_ITEM_BYTES): string {
+  if (maxBytes !== Infinity && jsonAtLeast(row, maxBytes) > maxBytes) throw itemTooLarge('a JSON line', index, undefined, maxBytes);
+  let line: string;
   try {
-    return JSON.stringify(toTaggedJson(Array.from(row)));
+    line = JSON.stringify(toTaggedJson(Array.from(row)));
   } catch (e) {
     if (e instanceof TaggedJsonError) {
       throw new TermstoreError('CONVERT_UNSUPPORTED_TERM', `row ${index}: ${e.message}`, { details: { position: index, path: e.path } });
     }
+    // JSON.stringify past the longest string V8 can make (escapes can make a line 6x its text).
+    if (e instanceof RangeError) throw itemTooLarge('a JSON line', index, undefined, maxBytes);
     throw e;
   }
+  if (line.length > maxBytes / 3) {
+    const bytes = Buffer.byteLength(line, 'utf8');
+    if (bytes > maxBytes) throw itemTooLarge('a JSON line', index, bytes, maxBytes);
+  }
+  return line;
 }
 
 /** The header line for `meta`. */

@@ -24,6 +24,14 @@
  * each `crc`, and with `verify` runs `PRAGMA quick_check` first and checks
  * `row_count`.
  *
+ * A database is input like any file, so reading trusts nothing in its
+ * schema: it is opened read-only with `trusted_schema` off (no SQL function
+ * with side effects runs from the schema), and rows come only from real
+ * tables: `termstore_tables` and the table it names must be ordinary tables
+ * in `sqlite_master` (not a view, e.g. a recursive one that yields rows
+ * forever, nor a virtual table) whose `seq`, `object` and `crc` columns are
+ * stored, not generated. Anything else is `CONVERT_CORRUPT`.
+ *
  * @module
  */
 import Database from 'better-sqlite3';
@@ -33,6 +41,7 @@ import { createCodec } from '../../dets/codec.js';
 import { crc32 } from '../../dets/crc32.js';
 import { TermstoreError } from '../../errors.js';
 import { AtomicFile, installFile, ioError, refuseExisting } from '../../io/atomic-file.js';
+import { removeStaleTemps } from '../../io/temp-files.js';
 import { toTaggedJson } from '../tagged-json.js';
 import type { ConvRow, RowSink, RowSource, SinkOptions, SourceOptions, TableMeta, TermsMode } from '../types.js';
 import { fromWireX, rowToWire, toWireX } from '../wire.js';
@@ -47,15 +56,44 @@ function quote(id: string): string {
   return `"${id.replace(/"/g, '""')}"`;
 }
 
-/** Maps a better-sqlite3 error to a `TermstoreError`. */
-function sqliteError(e: unknown, file: string): unknown {
+/** Maps a better-sqlite3 error to a `TermstoreError` (`position`: the row being written, if any). */
+function sqliteError(e: unknown, file: string, position?: number): unknown {
   if (e instanceof TermstoreError) return e;
   const code = (e as { code?: unknown }).code;
   if (typeof code === 'string' && code.startsWith('SQLITE_')) {
     const io = code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_FULL' || code === 'SQLITE_READONLY';
-    return new TermstoreError(io ? 'CONVERT_IO' : 'CONVERT_CORRUPT', `${file}: SQLite: ${(e as Error).message} (${code})`, { details: { file, sqlite: code }, cause: e });
+    // A value over SQLite's length limit: the row cannot be held, the file is not at fault.
+    const kind = code === 'SQLITE_TOOBIG' ? 'CONVERT_UNSUPPORTED_TERM' : io ? 'CONVERT_IO' : 'CONVERT_CORRUPT';
+    const row = position === undefined ? '' : `row ${position}: `;
+    const details = position === undefined ? { file, sqlite: code } : { file, sqlite: code, position };
+    return new TermstoreError(kind, `${file}: ${row}SQLite: ${(e as Error).message} (${code})`, { details, cause: e });
   }
   return ioError(e, file, 'SQLite');
+}
+
+/**
+ * Refuses `name` unless it is an ordinary table of the database whose
+ * `columns` are stored columns: not a view, not a virtual table, not a
+ * generated column (see the module docs).
+ */
+function checkRealTable(db: Database.Database, file: string, name: string, columns: readonly string[]): void {
+  const where = { file, table: name };
+  const entry = db.prepare('SELECT type, sql FROM sqlite_master WHERE name = ? COLLATE NOCASE').get(name) as { type: string; sql: string | null } | undefined;
+  if (entry === undefined) {
+    throw new TermstoreError('CONVERT_CORRUPT', `${file}: the table ${JSON.stringify(name)} that termstore_tables names does not exist`, { details: { ...where, reason: 'missing-table' } });
+  }
+  if (entry.type !== 'table' || /^\s*create\s+virtual\b/i.test(entry.sql ?? '')) {
+    const what = entry.type === 'table' ? 'a virtual table' : `a ${entry.type}`;
+    throw new TermstoreError('CONVERT_CORRUPT', `${file}: ${JSON.stringify(name)} is ${what}, not a table (rows are read from tables only)`, { details: { ...where, reason: 'not-a-table' } });
+  }
+  // table_xinfo's `hidden`: 0 stored, 1 hidden (virtual tables), 2/3 generated.
+  const cols = db.prepare(`SELECT name, hidden FROM pragma_table_xinfo(?)`).all(name) as Array<{ name: string; hidden: number }>;
+  for (const c of columns) {
+    const col = cols.find((x) => x.name.toLowerCase() === c);
+    if (col === undefined || col.hidden !== 0) {
+      throw new TermstoreError('CONVERT_CORRUPT', `${file}: table ${JSON.stringify(name)} has no stored column ${c}`, { details: { ...where, reason: 'columns', column: c } });
+    }
+  }
 }
 
 /**
@@ -106,6 +144,8 @@ export async function openSqlite(file: string, options: SourceOptions = {}): Pro
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
+    // The schema is input: no function with side effects may run from it (views, triggers, defaults).
+    db.pragma('trusted_schema = OFF');
     if (options.verify !== false) {
       const r = db.pragma('quick_check', { simple: true });
       if (r !== 'ok') throw new TermstoreError('CONVERT_CORRUPT', `${file}: SQLite quick_check: ${String(r)}`, { details: { file, reason: 'quick_check' } });
@@ -114,6 +154,7 @@ export async function openSqlite(file: string, options: SourceOptions = {}): Pro
     if (has === undefined) {
       throw new TermstoreError('CONVERT_UNKNOWN_FORMAT', `${file}: a SQLite database without a termstore_tables table (not written by termstore)`, { details: { file, offset: 0 } });
     }
+    checkRealTable(db, file, 'termstore_tables', ['name', 'sql_table']);
     const metas = db.prepare('SELECT name, sql_table, type, keypos, access, named, encoding, row_count FROM termstore_tables ORDER BY name').all() as MetaRow[];
     let m: MetaRow | undefined;
     if (options.table !== undefined) m = metas.find((x) => x.name === options.table);
@@ -125,9 +166,10 @@ export async function openSqlite(file: string, options: SourceOptions = {}): Pro
       });
     }
     if (m.encoding !== ENCODING) throw new TermstoreError('CONVERT_UNKNOWN_FORMAT', `${file}: table ${m.name} uses encoding ${m.encoding}`, { details: { file, offset: 0 } });
-    if (!TYPES.has(m.type) || !ACCESS.has(m.access) || !Number.isInteger(m.keypos) || m.keypos < 1) {
+    if (!TYPES.has(m.type) || !ACCESS.has(m.access) || !Number.isInteger(m.keypos) || m.keypos < 1 || typeof m.sql_table !== 'string') {
       throw new TermstoreError('CONVERT_CORRUPT', `${file}: the termstore_tables row of ${m.name} is invalid`, { details: { file, table: m.name } });
     }
+    checkRealTable(db, file, m.sql_table, ['seq', 'object', 'crc']);
     const meta: TableMeta = { type: m.type as TableMeta['type'], keypos: m.keypos, name: m.name, access: m.access as TableMeta['access'], named: m.named === 1 };
     const size = (await stat(file)).size;
     return new SqliteSource(db, file, size, meta, m, options.terms ?? 'exact', options.batchSize ?? 1000, options.verify !== false);
@@ -166,7 +208,11 @@ class SqliteSource implements RowSource {
     const codec = createCodec();
     let it: IterableIterator<{ seq: number; object: Buffer; crc: number }> | undefined;
     try {
-      it = this.db.prepare(`SELECT seq, object, crc FROM ${quote(this.m.sql_table)} ORDER BY seq`).iterate() as IterableIterator<{ seq: number; object: Buffer; crc: number }>;
+      try {
+        it = this.db.prepare(`SELECT seq, object, crc FROM ${quote(this.m.sql_table)} ORDER BY seq`).iterate() as IterableIterator<{ seq: number; object: Buffer; crc: number }>;
+      } catch (e) {
+        throw sqliteError(e, file);
+      }
       let batch: ConvRow[] = [];
       for (;;) {
         let next: IteratorResult<{ seq: number; object: Buffer; crc: number }>;
@@ -220,6 +266,7 @@ function sqlTableFor(name: string): string {
 
 /** Creates a SQLite sink: a new database holding one table (plus `termstore_tables`). */
 export async function createSqliteSink(path: string, meta: TableMeta, options: SinkOptions = {}): Promise<RowSink> {
+  await removeStaleTemps(path);
   if (options.force !== true) await refuseExisting(path);
   const tmp = AtomicFile.tempName(path);
   const name = options.table ?? meta.name;
@@ -265,7 +312,11 @@ export async function createSqliteSink(path: string, meta: TableMeta, options: S
           } catch (e) {
             throw new TermstoreError('CONVERT_UNSUPPORTED_TERM', `row ${rows}: ${(e as Error).message}`, { details: { position: rows }, cause: e });
           }
-          insert.run(rows, key, object, crc32(object), json);
+          try {
+            insert.run(rows, key, object, crc32(object), json);
+          } catch (e) {
+            throw sqliteError(e, path, rows);
+          }
           rows++;
           if (++inTx >= TX_ROWS) {
             db.exec('COMMIT; BEGIN');

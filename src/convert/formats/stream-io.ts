@@ -16,8 +16,21 @@ import type { ErlTerm } from '../../erlang/terms.js';
 /** Bytes read per chunk by the streaming readers. */
 export const CHUNK = 1 << 20;
 
-/** Default largest single item (JSON line, CBOR item) a streaming reader accepts. */
+/**
+ * Largest single item (a JSON Lines line, a CBOR sequence item) the
+ * streaming formats hold: readers refuse a longer one, and writers refuse a
+ * row that would make one (`CONVERT_UNSUPPORTED_TERM`), so that everything
+ * written can be read back. 64 MiB.
+ */
 export const MAX_ITEM_BYTES = 64 << 20;
+
+/** The `CONVERT_UNSUPPORTED_TERM` of a row whose item would pass `limit` bytes ({@link MAX_ITEM_BYTES}); `bytes`: its size, when known. */
+export function itemTooLarge(format: string, index: number, bytes: number | undefined, limit = MAX_ITEM_BYTES): TermstoreError {
+  const size = bytes === undefined ? `more than the ${limit}-byte limit` : `${bytes} bytes, over the ${limit}-byte limit`;
+  return new TermstoreError('CONVERT_UNSUPPORTED_TERM', `row ${index}: as ${format} it takes ${size} of one item (MAX_ITEM_BYTES)`, {
+    details: { position: index, limit: 'MAX_ITEM_BYTES', maxItemBytes: limit },
+  });
+}
 
 /** Table options for a file that records none: a `set` keyed on element 1, named after the file. */
 export function defaultMeta(file: string): TableMeta {
