@@ -90,3 +90,16 @@ export type {
   ReadDetsFileOptions,
   WriteDetsFileOptions,
 } from './erlang/index.js';
+export { shared, SharedTable } from './shared/index.js';
+export type {
+  SharedTableLike,
+  SharedOpenOptions,
+  SharedStore,
+  SharedStoreKind,
+  SharedResult,
+  SharedTableInfo,
+  SharedInfoItem,
+  SharedUpdateCounter,
+  SharedSelectFunction,
+  StoreKindOf,
+} from './shared/index.js';
