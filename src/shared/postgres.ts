@@ -500,15 +500,24 @@ export class PostgresParticipant implements Participant {
 
   /** Catches up now (used by open); rejects on failure instead of retrying. */
   async catchUp(): Promise<void> {
-    await this.followOnce();
+    await this.exclusive(() => this.followOnce());
   }
+
+  /** Runs catch-ups one at a time: two at once would apply the same entries twice. */
+  private exclusive(f: () => Promise<void>): Promise<void> {
+    const run = this.chain.then(f);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private chain: Promise<void> = Promise.resolve();
 
   private async followLoop(): Promise<void> {
     let failures = 0;
     do {
       this.again = false;
       try {
-        await this.followOnce();
+        await this.exclusive(() => this.followOnce());
         failures = 0;
         this.lastError = undefined;
       } catch (e) {
