@@ -154,6 +154,7 @@ class Connection {
   constructor(readonly url: string) {
     this.sql = postgres(url, {
       max: 4,
+      connect_timeout: 10,
       onnotice: () => undefined,
       connection: { application_name: 'termstore' },
       types: { bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) } },
@@ -405,11 +406,29 @@ export class PostgresParticipant implements Participant {
     const deadline = Date.now() + this.o.writeTimeout;
     let reached = false;
     for (let attempt = 0; ; attempt++) {
+      let timedOut = false;
+      let sent = false;
       try {
-        const rows = await this.sql`
+        const q = this.sql`
           WITH h AS (UPDATE termstore_tables SET head = head + 1 WHERE id = ${this.id} RETURNING head),
                i AS (INSERT INTO termstore_log (tab, seq, op_id, entry) SELECT ${this.id}, head, ${opId}, ${bytes} FROM h RETURNING seq)
           SELECT seq, pg_notify(${CHANNEL}, ${String(this.id)}) FROM i`;
+        // postgres.js queues a query while it reconnects; at the deadline take it back (a query that
+        // never reached a connection is dropped for sure; one that did is in doubt).
+        const timer = setTimeout(
+          () => {
+            timedOut = true;
+            sent = (q as unknown as { state?: unknown }).state !== undefined;
+            void q.cancel();
+          },
+          Math.max(0, deadline - Date.now()),
+        );
+        let rows;
+        try {
+          rows = await q;
+        } finally {
+          clearTimeout(timer);
+        }
         const row = rows[0] as { seq: number } | undefined;
         if (row === undefined) {
           this.markGone();
@@ -428,9 +447,10 @@ export class PostgresParticipant implements Participant {
           this.markGone();
           throw this.goneError('shared');
         }
-        if (!transient(e)) throw storeError(e, `appending to shared table ${this.replica.impl.name}`);
-        reached ||= mayHaveReached(e);
-        if (Date.now() >= deadline) {
+        if (timedOut) reached ||= sent;
+        else if (!transient(e)) throw storeError(e, `appending to shared table ${this.replica.impl.name}`);
+        else reached ||= mayHaveReached(e);
+        if (timedOut || Date.now() >= deadline) {
           throw new TermstoreError(
             'SHARED_UNAVAILABLE',
             `shared: the PostgreSQL store ${this.store} could not be reached within writeTimeout (${this.o.writeTimeout} ms)${reached ? '; an attempt may have reached it, so the write may still appear in the log (once)' : '; the write was not applied'}`,
@@ -488,7 +508,7 @@ export class PostgresParticipant implements Participant {
 
   /** Schedules a catch-up (coalesced: one runs at a time, and once more if woken meanwhile). */
   wake(): void {
-    if (this.gone) return;
+    if (this.gone || this.closing) return;
     if (this.following !== undefined) {
       this.again = true;
       return;
@@ -521,7 +541,7 @@ export class PostgresParticipant implements Participant {
         failures = 0;
         this.lastError = undefined;
       } catch (e) {
-        if (this.gone) return;
+        if (this.gone || this.closing) return;
         this.lastError = storeError(e, `following shared table ${this.replica.impl.name}`);
         if (!transient(e)) {
           // The replica cannot go on (an entry it cannot decode): every waiting call fails with the reason.
@@ -534,7 +554,7 @@ export class PostgresParticipant implements Participant {
         await sleep(Math.min(1000, 25 * 2 ** failures));
         this.again = true;
       }
-    } while (this.again && !this.gone);
+    } while (this.again && !this.gone && !this.closing);
   }
 
   private async followOnce(): Promise<void> {

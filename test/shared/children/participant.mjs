@@ -13,6 +13,8 @@
 //   stream    { n }: insert ['w', id, i] into a duplicate_bag, up to 64 in
 //             flight, until n resolved or the parent says stop; replies
 //             { resolved, rejected: [{ i, code, inDoubt }] }
+//   drop      deletes the table from the store
+//   rows      { rows, position, snapshotPosition } after a sync
 //   watch     { key }: waits, without calling anything but lookup on a
 //             timer of its own, until key appears; replies { seen: true }
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -82,6 +84,9 @@ async function run() {
       return count();
     case 'race':
       return { won: await shared.insertNew(t, ['race', job.id]) };
+    case 'rows':
+      await shared.sync(t);
+      return { rows: shared.tab2list(t).length, position: shared.info(t, 'position'), snapshotPosition: shared.info(t, 'snapshotPosition') };
     case 'sequence':
       for (let i = 0; ; i++) {
         const rows = [0, 1, 2, 3, 4].map((j) => [`${job.id}:${i}:${j}`, i]);
@@ -90,6 +95,9 @@ async function run() {
       }
     case 'stream':
       return stream();
+    case 'drop':
+      await shared.delete(t);
+      return { dropped: true };
     case 'watch':
       reply({ ready: true });
       await new Promise((resolve) => {
@@ -107,7 +115,7 @@ async function run() {
 
 try {
   const result = await run();
-  await shared.close(t);
+  if (job.task !== 'drop') await shared.close(t);
   reply({ done: true, ...result });
 } catch (e) {
   reply({ error: `${e.code ?? ''} ${e.stack ?? e}` });
