@@ -445,12 +445,13 @@ export class SqliteParticipant implements Participant {
     }
   }
 
+  /** Stops following; a snapshot being written is finished first. */
   async close(): Promise<void> {
+    while (this.snapshotting) await new Promise((r) => setImmediate(r));
     if (!this.gone) {
       this.gone = true;
       this.c.remove(this);
     }
-    while (this.snapshotting) await new Promise((r) => setImmediate(r));
   }
 
   private maybeSnapshot(): void {
