@@ -100,6 +100,7 @@ const FORMAT_TITLES: Record<FormatName, string> = {
   sqlite: 'SQLite database',
   jsonl: 'JSON Lines',
   'cbor-seq': 'CBOR sequence',
+  shared: 'shared table (termstore shared, in a SQLite or PostgreSQL store)',
 };
 
 /** `termstore info <file>`. */

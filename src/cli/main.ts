@@ -43,14 +43,20 @@ const commands: Record<string, Command> = {
     options: [
       FROM,
       '  --to <fmt>       output format (default: from the extension: .tsdb dets, .tstab tab, .tab erl-tab,',
-      '                   .dets erl-dets, .sqlite/.db sqlite, .jsonl jsonl, .cbor cbor-seq)',
+      '                   .dets erl-dets, .sqlite/.db sqlite, .jsonl jsonl, .cbor cbor-seq);',
+      '                   a shared table: <in> or <out> is sqlite:<file>#<table> or postgres://...#<table>',
       '  --force          replace <out> if it exists',
       TABLE,
       '  --checksum       tab output: record a SHA-256 digest of the rows',
       NO_VERIFY,
       '  --quiet          no summary line',
     ],
-    examples: ['termstore convert users.tab users.sqlite          # OTP ets:tab2file file to SQLite', 'termstore convert cache.tsdb cache.jsonl --force'],
+    examples: [
+      'termstore convert users.tab users.sqlite          # OTP ets:tab2file file to SQLite',
+      'termstore convert cache.tsdb cache.jsonl --force',
+      'termstore convert users.dets sqlite:/var/lib/app/tables.db#users   # into a shared table',
+      'termstore convert postgres://app@db/app#users users.tstab           # a shared table backed up',
+    ],
     spec: {
       from: { type: 'string' },
       to: { type: 'string' },

@@ -9,6 +9,7 @@
  * | `erl-tab`  | streaming (OTP's `disk_log`)            | streaming |
  * | `erl-dets` | streaming (slot by slot)                | collects every key in memory (the hash layout needs them all) |
  * | `sqlite`, `jsonl`, `cbor-seq` | streaming            | streaming |
+ * | `shared`   | a replica loaded for the purpose        | a temporary shared table, renamed at the end (`formats/shared.ts`) |
  *
  * Every sink writes a temporary file and renames it into place at the end.
  *
@@ -30,6 +31,7 @@ import { writeDetsFile } from '../erlang/dets-v9-write.js';
 import { openTab2File, writeTab2File } from '../erlang/tab2file.js';
 import { createJsonlSink, openJsonl } from './formats/jsonl.js';
 import { createSqliteSink, openSqlite } from './formats/sqlite.js';
+import { createSharedSink, openSharedSource } from './formats/shared.js';
 import { OutputFile } from './formats/stream-io.js';
 import { TabFileReader, TabFileWriter } from '../tabfile/format.js';
 import type { ConvRow, FormatName, RowSink, RowSource, SinkOptions, SourceOptions, TableMeta } from './types.js';
@@ -376,6 +378,8 @@ export async function openSource(file: string, format: FormatName, o: SourceOpti
         return await openJsonl(file, o);
       case 'cbor-seq':
         return await openCborSeq(file, o);
+      case 'shared':
+        return await openSharedSource(file, o);
     }
   } catch (e) {
     throw ioError(e, file, 'reading');
@@ -400,6 +404,8 @@ export async function openSink(file: string, format: FormatName, meta: TableMeta
         return await createJsonlSink(file, meta, o);
       case 'cbor-seq':
         return await createCborSeqSink(file, meta, o);
+      case 'shared':
+        return await createSharedSink(file, meta, o);
     }
   } catch (e) {
     throw ioError(e, file, 'creating');
@@ -408,5 +414,5 @@ export async function openSink(file: string, format: FormatName, meta: TableMeta
 
 /** Formats whose sinks hold Erlang-only values exactly (all but termstore dets files, whose codec is strict). */
 export function sinkIsExact(format: FormatName): boolean {
-  return format !== 'dets';
+  return format !== 'dets' && format !== 'shared';
 }

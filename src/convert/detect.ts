@@ -19,6 +19,7 @@ import { extname } from 'node:path';
 import { TermstoreError } from '../errors.js';
 import { ioError } from '../io/atomic-file.js';
 import { FORMAT_NAMES, type FormatName } from './types.js';
+import { isSharedAddress } from './formats/shared.js';
 
 const PREFIXES: Array<[FormatName, number[]]> = [
   ['dets', [0x89, 0x54, 0x53, 0x44, 0x45, 0x54, 0x53, 0x0a]],
@@ -73,6 +74,7 @@ export function detectBytes(head: Uint8Array): FormatName | undefined {
 
 /** The format an extension suggests, or `undefined`. */
 export function formatFromExtension(file: string): FormatName | undefined {
+  if (isSharedAddress(file)) return 'shared';
   return EXTENSIONS[extname(file).toLowerCase()];
 }
 
@@ -88,6 +90,7 @@ export function formatName(x: unknown, option: string): FormatName {
  * recognises it, `CONVERT_IO` when it cannot be read.
  */
 export async function detectFormat(file: string): Promise<FormatName> {
+  if (isSharedAddress(file)) return 'shared';
   let head: Buffer;
   let size: number;
   try {
