@@ -21,7 +21,8 @@ import { Continuation } from '../ets/select.js';
 import type { TableImpl } from '../ets/table.js';
 import type { Row, Term } from '../term/types.js';
 import { show } from '../term/types.js';
-import { redact, resolveOptions, type SharedStore, type SharedOpenOptions, type SharedStoreKind } from './options.js';
+import * as path from 'node:path';
+import { redact, resolveOptions, type ResolvedOptions, type SharedStore, type SharedOpenOptions, type SharedStoreKind } from './options.js';
 import type { Participant } from './participant.js';
 import { openSqlite } from './sqlite.js';
 import {
@@ -60,17 +61,36 @@ export interface SharedTableInfo extends TableInfo {
 /** One item of {@link SharedTableInfo}. */
 export type SharedInfoItem = keyof SharedTableInfo;
 
+/** Opens in progress in this thread, so that two concurrent opens of one table share one replica. */
+const opening = new Map<string, Promise<SharedTable>>();
+
 async function openFn<S extends SharedStore>(name: string | symbol, options: SharedOpenOptions<S>): Promise<SharedTable<StoreKindOf<S>>> {
   const fn = 'shared.open';
   const n = nameOf(name, fn);
   const o = resolveOptions(options, fn);
-  const storeKey = o.kind === 'sqlite' ? `sqlite:${o.address}` : redact(o.address);
+  const storeKey = o.kind === 'sqlite' ? `sqlite:${path.resolve(o.address)}` : redact(o.address);
+  const key = `${storeKey}\u0000${n}`;
+  for (;;) {
+    const pending = opening.get(key);
+    if (pending === undefined) break;
+    await pending.catch(() => undefined);
+  }
   const existing = findOpen(storeKey, n);
   if (existing !== undefined && existing.impl.alive) {
     existing.opens++;
     return existing as SharedTable<StoreKindOf<S>>;
   }
   checkNameFree(n, o.named, fn);
+  const p = openNew(n, o);
+  opening.set(key, p);
+  try {
+    return (await p) as SharedTable<StoreKindOf<S>>;
+  } finally {
+    opening.delete(key);
+  }
+}
+
+async function openNew(n: string, o: ResolvedOptions): Promise<SharedTable> {
   let p: Participant;
   if (o.kind === 'sqlite') {
     p = await openSqlite(n, o);
@@ -80,7 +100,7 @@ async function openFn<S extends SharedStore>(name: string | symbol, options: Sha
   }
   const t = new SharedTable(p);
   register(t);
-  return t as SharedTable<StoreKindOf<S>>;
+  return t;
 }
 
 async function closeFn(tab: SharedTableLike): Promise<true> {

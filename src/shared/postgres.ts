@@ -582,6 +582,7 @@ export class PostgresParticipant implements Participant {
     if (r.applied - this.snapSeq >= snapshotThreshold(this.o.snapshotEvery, r.impl.engine.size())) this.maybeSnapshot();
   }
 
+
   /** Loads the newest snapshot, read in one repeatable-read transaction. */
   private async reload(): Promise<void> {
     const r = this.replica;

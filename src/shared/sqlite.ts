@@ -54,13 +54,13 @@ CREATE TABLE IF NOT EXISTS termstore_tables (
   lease_until INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS termstore_log (
-  tab INTEGER NOT NULL,
+  tab INTEGER NOT NULL REFERENCES termstore_tables (id) ON DELETE CASCADE,
   seq INTEGER NOT NULL,
   entry BLOB NOT NULL,
   PRIMARY KEY (tab, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS termstore_snapshots (
-  tab INTEGER NOT NULL,
+  tab INTEGER NOT NULL REFERENCES termstore_tables (id) ON DELETE CASCADE,
   seq INTEGER NOT NULL,
   chunk INTEGER NOT NULL,
   data BLOB NOT NULL,
@@ -96,6 +96,8 @@ class Connection {
     try {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
+      // An append to a table that was deleted fails on the foreign key: no write lands in a dead table's log.
+      this.db.pragma('foreign_keys = ON');
       this.transaction(() => {
         this.db.exec(SCHEMA);
         const v = this.db.prepare(`SELECT value FROM termstore_meta WHERE key = 'schema'`).pluck().get() as string | undefined;
@@ -247,6 +249,7 @@ export async function openSqlite(name: string, o: ResolvedOptions): Promise<Sqli
     const p = new SqliteParticipant(c, rec, name, o);
     p.load();
     c.add(p, o.pollInterval);
+    p.checkSnapshot();
     return p;
   } catch (e) {
     c.releaseIfUnused();
@@ -338,7 +341,7 @@ export class SqliteParticipant implements Participant {
       this.snapSeq = snap;
       this.follow();
       this.seenVersion = dv;
-      this.maybeSnapshot();
+      this.checkSnapshot();
     } catch (e) {
       this.background(e);
     }
@@ -367,18 +370,16 @@ export class SqliteParticipant implements Participant {
   private locked<R>(f: (append: (bytes: Buffer) => void) => R): R {
     if (this.gone) fail('ETS_NO_TABLE', `shared: table ${this.replica.impl.name} was deleted`, { position: 1 });
     const c = this.c;
+    // Catch up before taking the lock, so that the lock is held only for the
+    // entries committed in between (usually none).
+    const before = c.dataVersion();
+    if (before !== this.seenVersion) this.refresh(before);
+    if (this.gone) fail('ETS_NO_TABLE', `shared: table ${this.replica.impl.name} was deleted`, { position: 1 });
     c.begin();
     let done = false;
     try {
       const dv = c.dataVersion();
       if (dv !== this.seenVersion) {
-        const snap = c.s.tableRow.get(this.id) as number | undefined;
-        if (snap === undefined) {
-          c.rollback();
-          this.markGone();
-          fail('ETS_NO_TABLE', `shared: table ${this.replica.impl.name} was deleted`, { position: 1 });
-        }
-        this.snapSeq = snap;
         this.follow();
         this.seenVersion = dv;
       }
@@ -388,6 +389,11 @@ export class SqliteParticipant implements Participant {
           c.s.append.run(this.id, seq, bytes);
           c.s.commit.run();
         } catch (e) {
+          if ((e as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+            c.rollback();
+            this.markGone();
+            fail('ETS_NO_TABLE', `shared: table ${this.replica.impl.name} was deleted`, { position: 1 });
+          }
           throw storeError(e, `appending to shared table ${this.replica.impl.name}`);
         }
         done = true;
@@ -402,8 +408,14 @@ export class SqliteParticipant implements Participant {
     const f = CALLS[fn]!;
     const r = this.replica;
     const out = this.locked((append) => r.withRoute((ops) => append(r.codec.effects(this.opId(), ops)), () => f(r.impl, args)));
-    if (r.applied - this.snapSeq >= snapshotThreshold(this.o.snapshotEvery, r.impl.engine.size())) this.maybeSnapshot();
+    this.checkSnapshot();
     return out;
+  }
+
+  /** Starts a snapshot when the log after the last one has grown past the threshold. */
+  checkSnapshot(): void {
+    const r = this.replica;
+    if (r.applied - this.snapSeq >= snapshotThreshold(this.o.snapshotEvery, r.impl.engine.size())) this.maybeSnapshot();
   }
 
   rename(name: string): true {
@@ -424,10 +436,8 @@ export class SqliteParticipant implements Participant {
 
   drop(): true {
     this.locked(() => {
-      const db = this.c.db;
-      db.prepare('DELETE FROM termstore_log WHERE tab = ?').run(this.id);
-      db.prepare('DELETE FROM termstore_snapshots WHERE tab = ?').run(this.id);
-      db.prepare('DELETE FROM termstore_tables WHERE id = ?').run(this.id);
+      // The log and the snapshots go with it (ON DELETE CASCADE).
+      this.c.db.prepare('DELETE FROM termstore_tables WHERE id = ?').run(this.id);
       this.c.s.commit.run();
     });
     this.markGone();

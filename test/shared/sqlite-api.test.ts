@@ -54,6 +54,11 @@ describe('shared tables on SQLite: the facade', () => {
     const t = await shared.open(name, { store });
     const t2 = await shared.open(name, { store });
     expect(t2).toBe(t);
+    // Concurrent opens share one replica too.
+    const [c1, c2] = await Promise.all([shared.open(`${name}_c`, { store }), shared.open(`${name}_c`, { store })]);
+    expect(c1).toBe(c2);
+    await shared.close(c1);
+    await shared.delete(c2);
     shared.insert(name, ['by-name', 1]);
     expect(shared.lookup(t, 'by-name')).toEqual([['by-name', 1]]);
     expect(shared.whereis(name)).toBe(t);
