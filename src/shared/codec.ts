@@ -67,11 +67,15 @@ export class EntryCodec {
     return out;
   }
 
-  /** An `effects` entry. Ops hold stored rows, which are terms. */
+  /**
+   * An `effects` entry. Ops hold stored rows, which are terms. The bytes
+   * are a view of this codec's buffer, valid until its next use (SQLite
+   * copies a bound blob at once).
+   */
   effects(opId: string, ops: readonly WriteOp[]): Buffer {
     this.start(KIND.effects, opId);
     for (const op of ops) this.w.op(op);
-    return this.take();
+    return this.w.buf.subarray(0, this.w.len);
   }
 
   /** A `calls` entry; throws {@link NotLoggableError} for an argument that is not a term. */

@@ -39,6 +39,8 @@ import { CALLS } from './calls.js';
 
 /** Version of the schema below; a store with a newer one is refused. */
 const SCHEMA_VERSION = 1;
+/** Thrown by an append that finds entries after the writer's position. */
+const STALE: unique symbol = Symbol('stale replica');
 /** Entries read per query while catching up. */
 const READ_BATCH = 4096;
 
@@ -81,7 +83,7 @@ class Connection {
   readonly tables = new Set<SqliteParticipant>();
   private timer: NodeJS.Timeout | undefined;
   private interval = Infinity;
-  readonly s: Record<'begin' | 'beginRead' | 'commit' | 'rollback' | 'dataVersion' | 'append' | 'readFrom' | 'tableRow', Stmt>;
+  readonly s: Record<'begin' | 'beginRead' | 'commit' | 'rollback' | 'dataVersion' | 'append' | 'after' | 'readFrom' | 'tableRow', Stmt>;
   private durability: 'process' | 'power' = 'process';
 
   constructor(
@@ -111,7 +113,9 @@ class Connection {
         commit: p('COMMIT'),
         rollback: p('ROLLBACK'),
         dataVersion: p('PRAGMA data_version').pluck(),
-        append: p('INSERT INTO termstore_log (tab, seq, entry) VALUES (?, ?, ?)'),
+        // Appends at the head only: nothing may follow the writer's position.
+        append: p('INSERT INTO termstore_log (tab, seq, entry) SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM termstore_log WHERE tab = ? AND seq > ?)'),
+        after: p('SELECT 1 FROM termstore_log WHERE tab = ? AND seq > ? LIMIT 1').pluck(),
         readFrom: p('SELECT seq, entry FROM termstore_log WHERE tab = ? AND seq > ? ORDER BY seq LIMIT ?').raw(),
         tableRow: p('SELECT snap_seq FROM termstore_tables WHERE id = ?').pluck(),
       };
@@ -364,44 +368,78 @@ export class SqliteParticipant implements Participant {
   }
 
   /**
-   * Runs `f` at the head of the log, holding the write lock; `f` may append
-   * one entry through `append` (which commits). Rolls back if it did not.
+   * Runs `f` at the head of the log; `f` may append one entry through
+   * `append`, which is then committed.
+   *
+   * Optimistic first: `f` runs on the replica as it is, and its entry goes
+   * in with one autocommit statement that appends only if no entry follows
+   * the replica's position (SQLite holds its write lock for that
+   * statement). If one does (another participant wrote since this replica
+   * last looked), or if `f` decided without appending (a result, an error,
+   * a no-op) on a replica that turns out to be behind, the replica catches
+   * up and `f` runs again. So a write costs one `INSERT` when this
+   * participant is at the head, and the decision is the one `f` would make
+   * under the lock. After a few lost races (or with `pessimistic`, for
+   * writes of more than the log) `f` runs under `BEGIN IMMEDIATE`, which
+   * always makes progress.
    */
-  private locked<R>(f: (append: (bytes: Buffer) => void) => R): R {
+  private locked<R>(f: (append: (bytes: Buffer) => void) => R, pessimistic = false): R {
     if (this.gone) fail('ETS_NO_TABLE', `shared: table ${this.replica.impl.name} was deleted`, { position: 1 });
     const c = this.c;
-    // Catch up before taking the lock, so that the lock is held only for the
-    // entries committed in between (usually none).
-    const before = c.dataVersion();
-    if (before !== this.seenVersion) this.refresh(before);
-    if (this.gone) fail('ETS_NO_TABLE', `shared: table ${this.replica.impl.name} was deleted`, { position: 1 });
-    c.begin();
-    let done = false;
-    try {
-      const dv = c.dataVersion();
-      if (dv !== this.seenVersion) {
-        this.follow();
-        this.seenVersion = dv;
-      }
-      return f((bytes) => {
-        const seq = this.replica.applied + 1;
-        try {
-          c.s.append.run(this.id, seq, bytes);
-          c.s.commit.run();
-        } catch (e) {
-          if ((e as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-            c.rollback();
-            this.markGone();
-            fail('ETS_NO_TABLE', `shared: table ${this.replica.impl.name} was deleted`, { position: 1 });
+    const r = this.replica;
+    for (let attempt = 0; ; attempt++) {
+      const underLock = pessimistic || attempt >= 3;
+      if (underLock) c.begin();
+      let done = false;
+      let commitFailed = false;
+      try {
+        const out = f((bytes) => {
+          const seq = r.applied + 1;
+          let changes: number;
+          try {
+            changes = c.s.append.run(this.id, seq, bytes, this.id, r.applied).changes;
+          } catch (e) {
+            if ((e as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') this.deleted();
+            throw storeError(e, `appending to shared table ${r.impl.name}`);
           }
-          throw storeError(e, `appending to shared table ${this.replica.impl.name}`);
+          if (changes === 0) throw STALE;
+          if (underLock) {
+            try {
+              c.s.commit.run();
+            } catch (e) {
+              commitFailed = true;
+              throw storeError(e, `committing to shared table ${r.impl.name}`);
+            }
+          }
+          done = true;
+          r.applied = seq;
+        });
+        if (!done && this.behind()) {
+          this.follow();
+          continue;
         }
-        done = true;
-        this.replica.applied = seq;
-      });
-    } finally {
-      if (!done) c.rollback();
+        return out;
+      } catch (e) {
+        if (e === STALE || (!done && !commitFailed && this.behind())) {
+          this.follow();
+          continue;
+        }
+        throw e;
+      } finally {
+        if (underLock && !done) c.rollback();
+      }
     }
+  }
+
+  /** True if the log holds an entry after this replica's position (called under the lock). */
+  private behind(): boolean {
+    return this.c.s.after.get(this.id, this.replica.applied) !== undefined;
+  }
+
+  private deleted(): never {
+    this.c.rollback();
+    this.markGone();
+    return fail('ETS_NO_TABLE', `shared: table ${this.replica.impl.name} was deleted`, { position: 1 });
   }
 
   write(fn: string, args: readonly unknown[]): unknown {
@@ -430,7 +468,7 @@ export class SqliteParticipant implements Participant {
       append(r.codec.rename(this.opId(), name));
       r.impl.name = name;
       r.onRename?.(name);
-    });
+    }, true);
     return true;
   }
 
@@ -439,7 +477,7 @@ export class SqliteParticipant implements Participant {
       // The log and the snapshots go with it (ON DELETE CASCADE).
       this.c.db.prepare('DELETE FROM termstore_tables WHERE id = ?').run(this.id);
       this.c.s.commit.run();
-    });
+    }, true);
     this.markGone();
     return true;
   }
