@@ -39,7 +39,8 @@ export interface SharedOpenOptions<S extends SharedStore = SharedStore> {
   /**
    * A snapshot is written (and the log trimmed behind it) once this many
    * entries follow the last one. Default `'auto'`: the larger of 10,000 and
-   * half the table's rows, so a joiner reads at most about 1.5 tables' worth.
+   * a quarter of the table's rows, so a joiner reads one snapshot and at
+   * most a quarter table's worth of entries.
    */
   snapshotEvery?: number | 'auto';
   /**
@@ -122,5 +123,5 @@ export function redact(store: string): string {
 
 /** Entries after the last snapshot that trigger the next one. */
 export function snapshotThreshold(every: number | 'auto', rows: number): number {
-  return every === 'auto' ? Math.max(10_000, Math.floor(rows / 2)) : every;
+  return every === 'auto' ? Math.max(10_000, Math.floor(rows / 4)) : every;
 }
