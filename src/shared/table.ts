@@ -4,8 +4,8 @@
  * @module
  */
 import { fail } from '../errors.js';
-import type { TableImpl } from '../ets/table.js';
-import { atomName, show } from '../term/types.js';
+import { nameKey, type TableImpl } from '../ets/table.js';
+import { show } from '../term/types.js';
 import type { SharedStoreKind } from './options.js';
 import type { Participant } from './participant.js';
 
@@ -61,15 +61,8 @@ export function findOpen(store: string, name: string): SharedTable | undefined {
   return open.get(openKey(store, name));
 }
 
-/** @internal Normalises a table name (string or atom). */
-export function nameOf(name: unknown, fn: string): string {
-  if (typeof name === 'string') return name;
-  if (typeof name === 'symbol') {
-    const n = atomName(name);
-    if (n !== undefined) return n;
-  }
-  return fail('ETS_BADARG', `${fn}: a table name must be a string or an atom (Symbol.for), got ${show(name)}`, { position: 1 });
-}
+/** @internal Normalises a table name (string or atom), as ets does. */
+export const nameOf: (name: unknown, fn: string) => string = nameKey;
 
 /** @internal Checks that a name can be registered (before the table is opened). */
 export function checkNameFree(name: string, named: boolean, fn: string): void {
