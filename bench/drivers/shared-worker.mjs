@@ -75,12 +75,53 @@ async function openSystem() {
       };
     }
     case 'ets': {
-      const t = ets.new('bench', { type: 'set', access: 'public' });
+      const t = ets.new(`bench_${Math.random()}`, { type: 'set', access: 'public' });
       for (let i = 0; i < job.keys; i++) ets.insert(t, [key(i), i]);
       return { get: (k) => ets.lookup(t, k), close: () => undefined };
     }
   }
   throw new Error(`unknown system ${job.system}`);
+}
+
+/** Two systems in one process, timed in alternating slices, so that a burst of load on the machine hits both alike. */
+async function pair() {
+  const [a, b] = job.systems;
+  const sa = await openAs(a);
+  const sb = await openAs(b);
+  const keys = Array.from({ length: 1 << 16 }, () => key(rnd(job.keys)));
+  const op = job.work === 'pair-reads' ? (s, k) => s.get(k) : (s, k) => s.incr(k);
+  const slice = job.work === 'pair-reads' ? 20_000 : 500;
+  const time = { [a]: 0, [b]: 0 };
+  const ops = { [a]: 0, [b]: 0 };
+  let j = 0;
+  for (let i = 0; i < slice * 10; i++) (op(sa, keys[i & 0xffff]), op(sb, keys[i & 0xffff])); // warm up
+  const end = now() + job.ms;
+  while (now() < end) {
+    for (const [name, s] of [[a, sa], [b, sb]]) {
+      const t = now();
+      for (let i = 0; i < slice; i++) op(s, keys[j++ & 0xffff]);
+      time[name] += now() - t;
+      ops[name] += slice;
+    }
+  }
+  await sa.close();
+  await sb.close();
+  return { rates: { [a]: (ops[a] / time[a]) * 1000, [b]: (ops[b] / time[b]) * 1000 } };
+}
+
+async function openAs(system) {
+  const saved = job.system;
+  job.system = system;
+  try {
+    return await openSystem();
+  } finally {
+    job.system = saved;
+  }
+}
+
+if (job.work === 'pair-reads' || job.work === 'pair-writes') {
+  out({ done: true, ...(await pair()) });
+  process.exit(0);
 }
 
 const t0 = now();

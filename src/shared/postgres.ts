@@ -23,7 +23,8 @@
  *
  * Writes. ETS calls are batched: the calls made while the participant's
  * previous batches are in flight go out together as one entry (one
- * statement, one commit), and up to two batches are pipelined. Every
+ * statement, one commit), and up to two batches are pipelined on the one
+ * connection appends use (so they take positions in call order). Every
  * replica runs the calls in log order, so conditional calls are decided
  * the same way everywhere; a call's promise settles with ETS's result (or
  * error) when this replica applies the entry (read-your-writes).
@@ -145,6 +146,12 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** One postgres.js client per URL per thread, shared by the tables opened on it. */
 class Connection {
   readonly sql: Sql;
+  /**
+   * The one connection appends go through: queries on one connection run in
+   * the order sent, so a participant's pipelined batches take positions in
+   * the order its calls were made.
+   */
+  readonly appends: Sql;
   readonly tables = new Map<number, PostgresParticipant>();
   private timer: NodeJS.Timeout | undefined;
   private interval = Infinity;
@@ -152,13 +159,15 @@ class Connection {
   private ready: Promise<void> | undefined;
 
   constructor(readonly url: string) {
-    this.sql = postgres(url, {
-      max: 4,
+    const options = (max: number): postgres.Options<{}> => ({
+      max,
       connect_timeout: 10,
       onnotice: () => undefined,
       connection: { application_name: 'termstore' },
       types: { bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) } },
-    }) as unknown as Sql;
+    });
+    this.sql = postgres(url, options(3)) as unknown as Sql;
+    this.appends = postgres(url, options(1)) as unknown as Sql;
   }
 
   /** Creates the schema (once per store; serialised by an advisory lock) and starts listening. */
@@ -204,7 +213,7 @@ class Connection {
     if (this.tables.size > 0 || connections.get(this.url) !== this) return;
     connections.delete(this.url);
     if (this.timer !== undefined) clearInterval(this.timer);
-    await this.sql.end({ timeout: 5 });
+    await Promise.all([this.sql.end({ timeout: 5 }), this.appends.end({ timeout: 5 })]);
   }
 }
 
@@ -263,6 +272,7 @@ export class PostgresParticipant implements Participant {
   private readonly pid = participantId();
   private nextOp = 0;
   private queue: Pending[] = [];
+  private lastBatch: Promise<void> = Promise.resolve();
   private inFlight = 0;
   private scheduled = false;
   private following: Promise<void> | undefined;
@@ -359,6 +369,10 @@ export class PostgresParticipant implements Participant {
 
   private async send(batch: Pending[]): Promise<void> {
     this.inFlight++;
+    // A retry waits for the batches sent before it to settle, so that a batch never overtakes an earlier one.
+    const prev = this.lastBatch;
+    let settled!: () => void;
+    this.lastBatch = new Promise<void>((r) => (settled = r));
     const opId = `${this.pid}.${this.nextOp++}`;
     const r = this.replica;
     const settle = (outcomes: Outcome[]): void => {
@@ -378,7 +392,7 @@ export class PostgresParticipant implements Participant {
         batch.map((p) => p.call),
       );
       r.expect(opId, settle);
-      const seq = await this.append(opId, bytes);
+      const seq = await this.append(opId, bytes, prev);
       if (seq === undefined || seq <= r.applied) {
         // Applied already (by this replica: settled; or only in a snapshot this replica reloaded from).
         if (r.forget(opId)) {
@@ -395,6 +409,7 @@ export class PostgresParticipant implements Participant {
       r.forget(opId);
       rejectAll(e);
     } finally {
+      settled();
       this.inFlight--;
       this.schedule();
       if (this.inFlight === 0 && this.queue.length === 0) for (const f of this.idle.splice(0)) f();
@@ -402,14 +417,15 @@ export class PostgresParticipant implements Participant {
   }
 
   /** Appends one entry with retries; returns its position (undefined if it committed earlier and was trimmed since). */
-  private async append(opId: string, bytes: Buffer): Promise<number | undefined> {
+  private async append(opId: string, bytes: Buffer, prev: Promise<void>): Promise<number | undefined> {
     const deadline = Date.now() + this.o.writeTimeout;
     let reached = false;
     for (let attempt = 0; ; attempt++) {
       let timedOut = false;
       let sent = false;
       try {
-        const q = this.sql`
+        if (attempt > 0) await prev;
+        const q = this.c.appends`
           WITH h AS (UPDATE termstore_tables SET head = head + 1 WHERE id = ${this.id} RETURNING head),
                i AS (INSERT INTO termstore_log (tab, seq, op_id, entry) SELECT ${this.id}, head, ${opId}, ${bytes} FROM h RETURNING seq)
           SELECT seq, pg_notify(${CHANNEL}, ${String(this.id)}) FROM i`;
@@ -468,7 +484,7 @@ export class PostgresParticipant implements Participant {
     const bytes = this.replica.codec.rename(opId, name);
     return new Promise<true>((resolve, reject) => {
       this.replica.expect(opId, () => resolve(true));
-      this.sql`
+      this.c.appends`
         WITH h AS (UPDATE termstore_tables SET head = head + 1, name = ${name} WHERE id = ${this.id} RETURNING head),
              i AS (INSERT INTO termstore_log (tab, seq, op_id, entry) SELECT ${this.id}, head, ${opId}, ${bytes} FROM h RETURNING seq)
         SELECT seq, pg_notify(${CHANNEL}, ${String(this.id)}) FROM i`.then(

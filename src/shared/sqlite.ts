@@ -149,7 +149,7 @@ class Connection {
   }
 
   rollback(): void {
-    if (this.db.inTransaction) this.s.rollback.run();
+    if (this.db.open && this.db.inTransaction) this.s.rollback.run();
   }
 
   setDurability(d: 'process' | 'power'): void {
@@ -359,7 +359,9 @@ export class SqliteParticipant implements Participant {
   private markGone(): void {
     if (this.gone) return;
     this.gone = true;
-    this.c.remove(this);
+    // Found inside a transaction (a write that caught up): the connection is released once it ends.
+    if (this.c.db.inTransaction) queueMicrotask(() => this.c.remove(this));
+    else this.c.remove(this);
     this.onGone?.();
   }
 
@@ -416,12 +418,14 @@ export class SqliteParticipant implements Participant {
         });
         if (!done && this.behind()) {
           this.follow();
+          if (this.gone) this.deleted();
           continue;
         }
         return out;
       } catch (e) {
-        if (e === STALE || (!done && !commitFailed && this.behind())) {
+        if (e === STALE || (!done && !commitFailed && !this.gone && this.behind())) {
           this.follow();
+          if (this.gone) this.deleted();
           continue;
         }
         throw e;
@@ -437,7 +441,7 @@ export class SqliteParticipant implements Participant {
   }
 
   private deleted(): never {
-    this.c.rollback();
+    if (this.c.db.open) this.c.rollback();
     this.markGone();
     return fail('ETS_NO_TABLE', `shared: table ${this.replica.impl.name} was deleted`, { position: 1 });
   }

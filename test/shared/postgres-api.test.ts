@@ -36,6 +36,20 @@ describe.skipIf(!HAVE_PG)('shared tables on PostgreSQL: the facade', () => {
     await shared.delete(t);
   });
 
+  it("a participant's writes take effect in the order they were made, across pipelined batches", async () => {
+    const t = await shared.open(unique('fifo'), { store, type: 'duplicate_bag' });
+    const all: Array<Promise<unknown>> = [];
+    for (let i = 0; i < 300; i++) {
+      all.push(shared.insert(t, ['k', i]));
+      // Let batches go out while more calls are made.
+      if (i % 7 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(all);
+    expect(shared.info(t, 'position')).toBeGreaterThan(2);
+    expect(shared.lookup(t, 'k').map((r) => r[1])).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    await shared.delete(t);
+  });
+
   it('a JS function spec or a NaN cannot go in the log: refused with ETS codes, nothing logged', async () => {
     const t = await shared.open(unique('refused'), { store });
     expect(await codeOfAsync(() => shared.selectDelete(t, () => true))).toBe('ETS_BADARG');

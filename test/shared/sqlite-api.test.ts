@@ -116,6 +116,19 @@ describe('shared tables on SQLite: the facade', () => {
     expect(codeOf(() => shared.lookup(t, 'k'))).toBe('ETS_NO_TABLE');
   });
 
+  it('a write to a table another process deleted fails with ETS_NO_TABLE, even before the follower noticed', async () => {
+    const name = unique('deleted');
+    const t = await shared.open(name, { store, pollInterval: 1e9 });
+    shared.insert(t, ['k', 1]);
+    await ok(inProcess({ task: 'drop', store, table: name }));
+    expect(codeOf(() => shared.insert(t, ['k', 2]))).toBe('ETS_NO_TABLE');
+    expect(shared.info(t)).toBeUndefined();
+    // The name is free again: a new table, empty.
+    const again = await shared.open(name, { store });
+    expect(shared.tab2list(again)).toEqual([]);
+    await shared.delete(again);
+  });
+
   it('snapshots: the log is trimmed behind a snapshot, and a new participant loads the snapshot and the tail', async () => {
     const name = unique('snap');
     const t = await shared.open(name, { store, snapshotEvery: 500 });
