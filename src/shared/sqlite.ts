@@ -39,6 +39,8 @@ import { CALLS } from './calls.js';
 
 /** Version of the schema below; a store with a newer one is refused. */
 const SCHEMA_VERSION = 1;
+/** Something to sleep on (`Atomics.wait` on a value that never changes). */
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 /** Thrown by an append that finds entries after the writer's position. */
 const STALE: unique symbol = Symbol('stale replica');
 /** Entries read per query while catching up. */
@@ -88,7 +90,7 @@ class Connection {
 
   constructor(
     readonly file: string,
-    writeTimeout: number,
+    private readonly writeTimeout: number,
   ) {
     try {
       this.db = new Database(file, { timeout: writeTimeout });
@@ -119,6 +121,9 @@ class Connection {
         readFrom: p('SELECT seq, entry FROM termstore_log WHERE tab = ? AND seq > ? ORDER BY seq LIMIT ?').raw(),
         tableRow: p('SELECT snap_seq FROM termstore_tables WHERE id = ?').pluck(),
       };
+      // From here on a busy database is retried by `busy` (short sleeps), not
+      // by SQLite's handler, whose first sleep (1 ms) is 20 times a write.
+      this.db.pragma('busy_timeout = 0');
     } catch (e) {
       this.db.close();
       throw storeError(e, `opening the SQLite store ${file}`);
@@ -138,13 +143,34 @@ class Connection {
     }
   }
 
-  /** Takes the write lock, waiting up to the busy timeout. */
+  /** Takes the write lock, waiting up to writeTimeout. */
   begin(): void {
     try {
-      (this.s?.begin ?? this.db.prepare('BEGIN IMMEDIATE')).run();
+      this.busy(() => (this.s?.begin ?? this.db.prepare('BEGIN IMMEDIATE')).run());
     } catch (e) {
-      if (isBusy(e)) fail('SHARED_UNAVAILABLE', `shared: the SQLite store ${this.file} stayed locked by another writer for longer than writeTimeout`, { file: this.file, inDoubt: false }, e);
       throw storeError(e, 'taking the write lock');
+    }
+  }
+
+  /**
+   * Runs `f`, retrying while the database is busy (another connection holds
+   * the lock it needs) with short randomised sleeps, up to writeTimeout;
+   * then `SHARED_UNAVAILABLE`.
+   */
+  busy<R>(f: () => R): R {
+    let start = 0;
+    for (let n = 0; ; n++) {
+      try {
+        return f();
+      } catch (e) {
+        if (!isBusy(e)) throw e;
+        const now = performance.now();
+        if (n === 0) start = now;
+        else if (now - start > this.writeTimeout) {
+          fail('SHARED_UNAVAILABLE', `shared: the SQLite store ${this.file} stayed locked by another connection for longer than writeTimeout`, { file: this.file, inDoubt: false }, e);
+        }
+        Atomics.wait(SLEEPER, 0, 0, Math.random() * Math.min(2, 0.02 * 2 ** n));
+      }
     }
   }
 
@@ -194,6 +220,7 @@ class Connection {
     try {
       dv = this.dataVersion();
     } catch (e) {
+      if (isBusy(e)) return; // the next tick tries again
       for (const t of this.tables) t.background(e);
       return;
     }
@@ -297,8 +324,8 @@ export class SqliteParticipant implements Participant {
     const own = !db.inTransaction;
     if (own) this.c.s.beginRead.run();
     try {
-      this.seenVersion = this.c.dataVersion();
-      const snap = this.c.s.tableRow.get(this.id) as number | undefined;
+      this.seenVersion = this.c.busy(() => this.c.dataVersion());
+      const snap = this.c.busy(() => this.c.s.tableRow.get(this.id)) as number | undefined;
       if (snap === undefined) return this.markGone();
       this.snapSeq = snap;
       if (snap > 0) {
@@ -324,7 +351,7 @@ export class SqliteParticipant implements Participant {
   private follow(): void {
     const r = this.replica;
     for (;;) {
-      const rows = this.c.s.readFrom.all(this.id, r.applied, READ_BATCH) as Array<[number, Buffer]>;
+      const rows = this.c.busy(() => this.c.s.readFrom.all(this.id, r.applied, READ_BATCH)) as Array<[number, Buffer]>;
       if (rows.length === 0) return;
       if (rows[0]![0] !== r.applied + 1) {
         // Trimmed past us: start again from the snapshot.
@@ -340,7 +367,7 @@ export class SqliteParticipant implements Participant {
   refresh(dv: number): void {
     if (this.gone) return;
     try {
-      const snap = this.c.s.tableRow.get(this.id) as number | undefined;
+      const snap = this.c.busy(() => this.c.s.tableRow.get(this.id)) as number | undefined;
       if (snap === undefined) return this.markGone();
       this.snapSeq = snap;
       this.follow();
@@ -395,11 +422,16 @@ export class SqliteParticipant implements Participant {
       let done = false;
       let commitFailed = false;
       try {
+        if (underLock && this.behind()) {
+          // Under the lock nobody else appends: catch up once, then decide.
+          this.follow();
+          if (this.gone) this.deleted();
+        }
         const out = f((bytes) => {
           const seq = r.applied + 1;
           let changes: number;
           try {
-            changes = c.s.append.run(this.id, seq, bytes, this.id, r.applied).changes;
+            changes = c.busy(() => c.s.append.run(this.id, seq, bytes, this.id, r.applied)).changes;
           } catch (e) {
             if ((e as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') this.deleted();
             throw storeError(e, `appending to shared table ${r.impl.name}`);
@@ -407,7 +439,7 @@ export class SqliteParticipant implements Participant {
           if (changes === 0) throw STALE;
           if (underLock) {
             try {
-              c.s.commit.run();
+              c.busy(() => c.s.commit.run());
             } catch (e) {
               commitFailed = true;
               throw storeError(e, `committing to shared table ${r.impl.name}`);
@@ -437,7 +469,7 @@ export class SqliteParticipant implements Participant {
 
   /** True if the log holds an entry after this replica's position (called under the lock). */
   private behind(): boolean {
-    return this.c.s.after.get(this.id, this.replica.applied) !== undefined;
+    return this.c.busy(() => this.c.s.after.get(this.id, this.replica.applied)) !== undefined;
   }
 
   private deleted(): never {
@@ -488,7 +520,7 @@ export class SqliteParticipant implements Participant {
 
   async sync(): Promise<void> {
     if (this.gone) return;
-    const dv = this.c.dataVersion();
+    const dv = this.c.busy(() => this.c.dataVersion());
     this.refresh(dv);
     if (this.lastError !== undefined) {
       const e = this.lastError;
