@@ -12,6 +12,7 @@ import { convert, inspectFile, openTableFile, verifyFile, type ConvertResult } f
 import { detectFormat, formatName } from '../convert/detect.js';
 import { rowToJsonLine } from '../convert/formats/jsonl.js';
 import type { ConvRow, FormatName } from '../convert/types.js';
+import { redact } from '../shared/options.js';
 import { dets } from '../dets/index.js';
 import { TermstoreError } from '../errors.js';
 import { Progress, formatBytes, formatCount } from './progress.js';
@@ -48,7 +49,7 @@ function str(v: unknown): string | undefined {
 }
 
 function summary(r: ConvertResult): string {
-  return `${r.from} → ${r.to}: ${formatCount(r.rows)} rows, ${formatBytes(r.bytesRead)} → ${formatBytes(r.bytesWritten)} in ${r.seconds.toFixed(2)} s (${r.output})`;
+  return `${r.from} → ${r.to}: ${formatCount(r.rows)} rows, ${formatBytes(r.bytesRead)} → ${formatBytes(r.bytesWritten)} in ${r.seconds.toFixed(2)} s (${redact(r.output)})`;
 }
 
 async function runConvert(input: string, output: string, v: Values, to: FormatName | undefined): Promise<number> {
