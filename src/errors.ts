@@ -69,6 +69,15 @@ export const ErrorCode = {
    * input and output, a SQLite file whose table must be chosen with `table`.
    */
   CONVERT_BADARG: 'CONVERT_BADARG',
+  /** A shared table's store is malformed, unsupported or failed (see `cause`); the write changed nothing. */
+  SHARED_STORE: 'SHARED_STORE',
+  /** The shared table's store could not be reached within `writeTimeout`; `details.inDoubt` says whether the write may still appear in the log. */
+  SHARED_UNAVAILABLE: 'SHARED_UNAVAILABLE',
+  /** Opening a shared table with options (`type`, `keypos`) that differ from the table's in the store. */
+  SHARED_OPTIONS_MISMATCH: 'SHARED_OPTIONS_MISMATCH',
+  /** A shared table's log entry or snapshot cannot be decoded (written by a newer version, or damaged). */
+  SHARED_CORRUPT: 'SHARED_CORRUPT',
+
   /** A file given to a reader is in no format it knows, or the wrong one. */
   CONVERT_UNKNOWN_FORMAT: 'CONVERT_UNKNOWN_FORMAT',
   /** A file is truncated or damaged; `offset` says where. */

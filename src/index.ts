@@ -115,3 +115,16 @@ export type {
 export { MAX_ATOM_CHARS } from './term/types.js';
 export { MAX_INFLATED_BYTES, MAX_INFLATED_TERMS } from './erlang/index.js';
 export { MAX_ITEM_BYTES } from './convert/formats/stream-io.js';
+export { shared, SharedTable } from './shared/index.js';
+export type {
+  SharedTableLike,
+  SharedOpenOptions,
+  SharedStore,
+  SharedStoreKind,
+  SharedResult,
+  SharedTableInfo,
+  SharedInfoItem,
+  SharedUpdateCounter,
+  SharedSelectFunction,
+  StoreKindOf,
+} from './shared/index.js';

@@ -26,6 +26,16 @@ export function codeOf(f: () => unknown): string | undefined {
   return undefined;
 }
 
+/** As {@link codeOf}, for a function that may also return a promise that rejects. */
+export async function codeOfAsync(f: () => unknown): Promise<string | undefined> {
+  try {
+    await f();
+  } catch (e) {
+    return (e as { code?: string }).code ?? (e as Error).name;
+  }
+  return undefined;
+}
+
 /** Runs `fn` as a new process and resolves with what it returns (rejects with what it throws). */
 export async function inProcess<T>(fn: () => T | Promise<T>): Promise<T> {
   const pid = spawn(fn);

@@ -13,6 +13,7 @@ import { detectFormat, extensionsOf, formatFromExtension, formatName } from '../
 import { describeDataLoss, lossesOf } from '../convert/losses.js';
 import { rowToJsonLine } from '../convert/formats/jsonl.js';
 import type { ConvRow, FormatName } from '../convert/types.js';
+import { redact } from '../shared/options.js';
 import { dets } from '../dets/index.js';
 import { TermstoreError } from '../errors.js';
 import { Progress, formatBytes, formatCount } from './progress.js';
@@ -82,7 +83,7 @@ function limits(v: Values): { maxInflatedBytes?: number; maxInflatedTerms?: numb
 }
 
 function summary(r: ConvertResult): string {
-  return `${r.from} → ${r.to}: ${formatCount(r.rows)} rows, ${formatBytes(r.bytesRead)} → ${formatBytes(r.bytesWritten)} in ${r.seconds.toFixed(2)} s (${r.output})`;
+  return `${r.from} → ${r.to}: ${formatCount(r.rows)} rows, ${formatBytes(r.bytesRead)} → ${formatBytes(r.bytesWritten)} in ${r.seconds.toFixed(2)} s (${redact(r.output)})`;
 }
 
 async function runConvert(input: string, output: string, v: Values, to: FormatName | undefined): Promise<number> {

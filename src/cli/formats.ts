@@ -19,15 +19,16 @@ export const FORMAT_TITLES: Record<FormatName, string> = {
   sqlite: 'SQLite database',
   jsonl: 'JSON Lines',
   'cbor-seq': 'CBOR sequence',
+  shared: 'shared table (termstore shared, in a SQLite or PostgreSQL store)',
 };
 
 /** The formats section of `termstore --help`: name, what it is, extensions. */
 export function formatsHelp(): string[] {
-  const order: FormatName[] = ['dets', 'tab', 'erl-dets', 'erl-tab', 'sqlite', 'jsonl', 'cbor-seq'];
+  const order: FormatName[] = ['dets', 'tab', 'erl-dets', 'erl-tab', 'sqlite', 'jsonl', 'cbor-seq', 'shared'];
   if (order.length !== FORMAT_NAMES.length) throw new Error('formatsHelp: a format is missing');
   const w = Math.max(...order.map((f) => FORMAT_TITLES[f].length));
   return [
     "Formats (an input's is found from its content, an output's from its extension; --from/--to override):",
-    ...order.map((f) => `  ${f.padEnd(9)} ${FORMAT_TITLES[f].padEnd(w)}  ${extensionsOf(f).join(' ')}`),
+    ...order.map((f) => `  ${f.padEnd(9)} ${FORMAT_TITLES[f].padEnd(w)}  ${f === 'shared' ? 'sqlite:<file>#<table>, postgres://...#<table>' : extensionsOf(f).join(' ')}`),
   ];
 }

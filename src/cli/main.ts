@@ -64,7 +64,8 @@ export const commands: Record<string, Command> = {
     usage: `termstore convert <in> <out> [--from <fmt>] [--to <fmt>] [-f|--force] [--table <name>] [--checksum] [--no-verify]${LIMITS_USAGE} [-q|--quiet]`,
     options: [
       FROM,
-      '  --to <fmt>         output format (default: from the extension; see `termstore --help`)',
+      '  --to <fmt>         output format (default: from the extension; see `termstore --help`);',
+      '                     a shared table: <in> or <out> is sqlite:<file>#<table> or postgres://...#<table>',
       FORCE('<out>'),
       TABLE,
       '  --checksum         tab output: record a SHA-256 digest of the rows',
@@ -76,6 +77,8 @@ export const commands: Record<string, Command> = {
       'termstore convert users.tab users.sqlite          # an Erlang tab file (ets:tab2file) to SQLite',
       'termstore convert orders.dets orders.tsdb         # an Erlang DETS file to a termstore dets file',
       'termstore convert cache.tsdb cache.jsonl --force',
+      'termstore convert users.dets sqlite:/var/lib/app/tables.db#users   # into a shared table',
+      'termstore convert postgres://app@db/app#users users.tstab           # a shared table backed up',
     ],
     spec: {
       from: { type: 'string' },

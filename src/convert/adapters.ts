@@ -9,6 +9,7 @@
  * | `erl-tab`  | streaming (OTP's `disk_log`)            | streaming |
  * | `erl-dets` | streaming (slot by slot)                | collects every key in memory (the hash layout needs them all) |
  * | `sqlite`, `jsonl`, `cbor-seq` | streaming            | streaming |
+ * | `shared`   | a replica loaded for the purpose        | a temporary shared table, renamed at the end (`formats/shared.ts`) |
  *
  * Every sink writes a temporary file and renames it into place at the end.
  *
@@ -32,6 +33,7 @@ import { writeDetsFile } from '../erlang/dets-v9-write.js';
 import { openTab2File, writeTab2File } from '../erlang/tab2file.js';
 import { createJsonlSink, openJsonl } from './formats/jsonl.js';
 import { createSqliteSink, openSqlite } from './formats/sqlite.js';
+import { createSharedSink, openSharedSource } from './formats/shared.js';
 import { OutputFile } from './formats/stream-io.js';
 import { TabFileReader, TabFileWriter } from '../tabfile/format.js';
 import type { ConvRow, FormatName, RowSink, RowSource, SinkOptions, SourceOptions, TableMeta } from './types.js';
@@ -378,6 +380,8 @@ async function openRawSource(file: string, format: FormatName, o: SourceOptions)
       return openJsonl(file, o);
     case 'cbor-seq':
       return openCborSeq(file, o);
+    case 'shared':
+      return openSharedSource(file, o);
   }
 }
 
@@ -440,6 +444,8 @@ async function openRawSink(file: string, format: FormatName, meta: TableMeta, o:
       return createJsonlSink(file, meta, o);
     case 'cbor-seq':
       return createCborSeqSink(file, meta, o);
+    case 'shared':
+      return createSharedSink(file, meta, o);
   }
 }
 
@@ -470,5 +476,5 @@ export async function openSink(file: string, format: FormatName, meta: TableMeta
 
 /** Formats whose sinks hold Erlang-only values exactly (all but termstore dets files, whose codec is strict). */
 export function sinkIsExact(format: FormatName): boolean {
-  return format !== 'dets';
+  return format !== 'dets' && format !== 'shared';
 }

@@ -19,6 +19,7 @@ import { extname } from 'node:path';
 import { TermstoreError } from '../errors.js';
 import { ioError } from '../io/atomic-file.js';
 import { FORMAT_NAMES, type FormatName } from './types.js';
+import { isSharedAddress } from './formats/shared.js';
 
 const PREFIXES: Array<[FormatName, number[]]> = [
   ['dets', [0x89, 0x54, 0x53, 0x44, 0x45, 0x54, 0x53, 0x0a]],
@@ -78,6 +79,7 @@ export function extensionsOf(format: FormatName): string[] {
 
 /** The format an extension suggests, or `undefined`. */
 export function formatFromExtension(file: string): FormatName | undefined {
+  if (isSharedAddress(file)) return 'shared';
   return EXTENSIONS[extname(file).toLowerCase()];
 }
 
@@ -93,6 +95,7 @@ export function formatName(x: unknown, option: string): FormatName {
  * recognises it, `CONVERT_IO` when it cannot be read.
  */
 export async function detectFormat(file: string): Promise<FormatName> {
+  if (isSharedAddress(file)) return 'shared';
   let head: Buffer;
   let size: number;
   try {

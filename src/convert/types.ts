@@ -14,10 +14,10 @@ import type { Access } from '../ets/table.js';
 import type { ErlTerm } from '../erlang/terms.js';
 
 /** The file formats `convert` reads and writes. */
-export type FormatName = 'dets' | 'tab' | 'erl-tab' | 'erl-dets' | 'sqlite' | 'jsonl' | 'cbor-seq';
+export type FormatName = 'dets' | 'tab' | 'erl-tab' | 'erl-dets' | 'sqlite' | 'jsonl' | 'cbor-seq' | 'shared';
 
 /** Every {@link FormatName}, in the order `detect` tries their magic bytes. */
-export const FORMAT_NAMES: readonly FormatName[] = ['dets', 'tab', 'erl-tab', 'erl-dets', 'sqlite', 'cbor-seq', 'jsonl'];
+export const FORMAT_NAMES: readonly FormatName[] = ['dets', 'tab', 'erl-tab', 'erl-dets', 'sqlite', 'cbor-seq', 'jsonl', 'shared'];
 
 /** The table options a file records (or that are assumed for formats that record none). */
 export interface TableMeta {

@@ -8,26 +8,30 @@ import { describe, expect, it } from 'vitest';
 import { fc } from '@fast-check/vitest';
 import { END_OF_TABLE, tuple, type TableType, type Term } from '../../src/index.js';
 import { copyRow } from '../../src/term/copy.js';
-import { codeOf } from '../helpers.js';
+import { codeOf, codeOfAsync } from '../helpers.js';
 import { ModelTable } from '../engines/model.js';
 
 type Row = readonly Term[];
 
-/** The part of the `ets` API the suite uses; `ets` and `dets` both have it. */
+/**
+ * The part of the `ets` API the suite uses; `ets`, `dets` and `shared` have
+ * it. Writes may return promises (shared tables on PostgreSQL): the suite
+ * awaits every write, which changes nothing for synchronous APIs.
+ */
 export interface ConformanceApi<T> {
   insert(tab: T, row: readonly unknown[]): unknown;
   insertMany(tab: T, rows: readonly (readonly unknown[])[]): unknown;
-  insertNew(tab: T, row: readonly unknown[]): boolean;
-  insertNewMany(tab: T, rows: readonly (readonly unknown[])[]): boolean;
+  insertNew(tab: T, row: readonly unknown[]): boolean | Promise<boolean>;
+  insertNewMany(tab: T, rows: readonly (readonly unknown[])[]): boolean | Promise<boolean>;
   lookup(tab: T, key: unknown): Row[];
   lookupElement(tab: T, key: unknown, pos: number, ...dflt: [] | [unknown]): unknown;
   member(tab: T, key: unknown): boolean;
-  take(tab: T, key: unknown): Row[];
+  take(tab: T, key: unknown): Row[] | Promise<Row[]>;
   delete(tab: T, key: unknown): unknown;
   deleteObject(tab: T, row: readonly unknown[]): unknown;
   deleteAllObjects(tab: T): unknown;
   updateCounter(tab: T, key: unknown, op: never, dflt?: readonly unknown[]): unknown;
-  updateElement(tab: T, key: unknown, spec: never): boolean;
+  updateElement(tab: T, key: unknown, spec: never): boolean | Promise<boolean>;
   first(tab: T): unknown;
   last(tab: T): unknown;
   next(tab: T, key: unknown): unknown;
@@ -40,8 +44,8 @@ export interface ConformanceApi<T> {
   select(cont: never): unknown;
   selectReverse(tab: T, spec: unknown): unknown[];
   selectCount(tab: T, spec: unknown): number;
-  selectDelete(tab: T, spec: unknown): number;
-  selectReplace(tab: T, spec: unknown): number;
+  selectDelete(tab: T, spec: unknown): number | Promise<number>;
+  selectReplace(tab: T, spec: unknown): number | Promise<number>;
   match(tab: T, pattern: unknown): unknown[];
   matchObject(tab: T, pattern: unknown): Row[];
   matchDelete(tab: T, pattern: unknown): unknown;
@@ -79,40 +83,40 @@ export function conformanceSuite<T>(name: string, makeTable: MakeTable<T>, types
     const size = (api: ConformanceApi<T>, t: T): number => api.foldl(t, (_r, n: number) => n + 1, 0);
 
     it('insert follows the type: replace (set), ignore an equal row (bag), keep it (duplicate_bag)', () =>
-      withTable((t, api) => {
-        api.insert(t, ['k', 1]);
-        api.insert(t, ['k', 2]);
-        api.insert(t, ['k', 1]);
+      withTable(async (t, api) => {
+        await api.insert(t, ['k', 1]);
+        await api.insert(t, ['k', 2]);
+        await api.insert(t, ['k', 1]);
         const want = setLike ? [['k', 1]] : type === 'bag' ? [['k', 1], ['k', 2]] : [['k', 1], ['k', 2], ['k', 1]];
         expect(api.lookup(t, 'k')).toEqual(want);
         expect(size(api, t)).toBe(want.length);
       }));
 
     it(`keys are structural; 1 and 1n are ${ordered ? 'one key' : 'two keys'}`, () =>
-      withTable((t, api) => {
-        api.insert(t, [['user', 42], 'list key']);
+      withTable(async (t, api) => {
+        await api.insert(t, [['user', 42], 'list key']);
         expect(api.member(t, ['user', 42])).toBe(true);
-        api.insert(t, [1, 'number']);
-        api.insert(t, [1n, 'bigint']);
+        await api.insert(t, [1, 'number']);
+        await api.insert(t, [1n, 'bigint']);
         expect(size(api, t)).toBe(ordered ? 2 : 3);
         if (ordered) expect(api.lookup(t, 1)).toEqual([[1n, 'bigint']]);
         else expect(api.lookup(t, 1)).toEqual([[1, 'number']]);
       }));
 
     it('insertMany and insertNewMany are all or nothing', () =>
-      withTable((t, api) => {
-        api.insert(t, ['old', 0]);
-        expect(codeOf(() => api.insertMany(t, [['a', 1], 'bad' as never]))).toBe('ETS_BAD_OBJECT');
-        expect(api.insertNewMany(t, [['b', 1], ['old', 1]])).toBe(false);
-        expect(api.insertNew(t, ['old', 2])).toBe(false);
+      withTable(async (t, api) => {
+        await api.insert(t, ['old', 0]);
+        expect(await codeOfAsync(() => api.insertMany(t, [['a', 1], 'bad' as never]))).toBe('ETS_BAD_OBJECT');
+        expect(await api.insertNewMany(t, [['b', 1], ['old', 1]])).toBe(false);
+        expect(await api.insertNew(t, ['old', 2])).toBe(false);
         expect(api.tab2list(t)).toEqual([['old', 0]]);
-        expect(api.insertNewMany(t, [['b', 1], ['c', 1]])).toBe(true);
+        expect(await api.insertNewMany(t, [['b', 1], ['c', 1]])).toBe(true);
         expect(size(api, t)).toBe(3);
       }));
 
     it('lookupElement, with and without default', () =>
-      withTable((t, api) => {
-        api.insertMany(t, [['k', 1], ['k', 2]]);
+      withTable(async (t, api) => {
+        await api.insertMany(t, [['k', 1], ['k', 2]]);
         expect(api.lookupElement(t, 'k', 2)).toEqual(setLike ? 2 : [1, 2]);
         expect(api.lookupElement(t, 'none', 2, 'd')).toBe('d');
         expect(codeOf(() => api.lookupElement(t, 'none', 2))).toBe('ETS_NO_KEY');
@@ -120,43 +124,43 @@ export function conformanceSuite<T>(name: string, makeTable: MakeTable<T>, types
       }));
 
     it('take, delete, deleteObject, deleteAllObjects', () =>
-      withTable((t, api) => {
-        api.insertMany(t, [['a', 1], ['a', 2], ['b', 1], ['c', 1]]);
-        expect(api.take(t, 'a')).toEqual(setLike ? [['a', 2]] : [['a', 1], ['a', 2]]);
+      withTable(async (t, api) => {
+        await api.insertMany(t, [['a', 1], ['a', 2], ['b', 1], ['c', 1]]);
+        expect(await api.take(t, 'a')).toEqual(setLike ? [['a', 2]] : [['a', 1], ['a', 2]]);
         expect(api.member(t, 'a')).toBe(false);
-        api.delete(t, 'b');
-        api.delete(t, 'absent');
-        api.deleteObject(t, ['c', 2]);
+        await api.delete(t, 'b');
+        await api.delete(t, 'absent');
+        await api.deleteObject(t, ['c', 2]);
         expect(api.tab2list(t)).toEqual([['c', 1]]);
-        api.deleteObject(t, ['c', 1]);
+        await api.deleteObject(t, ['c', 1]);
         expect(size(api, t)).toBe(0);
-        api.insertMany(t, [['x'], ['y']]);
-        api.deleteAllObjects(t);
+        await api.insertMany(t, [['x'], ['y']]);
+        await api.deleteAllObjects(t);
         expect(api.tab2list(t)).toEqual([]);
       }));
 
     it(setLike ? 'updateCounter and updateElement, atomically' : 'updateCounter and updateElement are refused', () =>
-      withTable((t, api) => {
-        api.insert(t, ['c', 1, 'x']);
+      withTable(async (t, api) => {
+        await api.insert(t, ['c', 1, 'x']);
         if (!setLike) {
-          expect(codeOf(() => api.updateCounter(t, 'c', 1 as never))).toBe('ETS_BAD_TABLE_TYPE');
-          expect(codeOf(() => api.updateElement(t, 'c', [3, 'y'] as never))).toBe('ETS_BAD_TABLE_TYPE');
+          expect(await codeOfAsync(() => api.updateCounter(t, 'c', 1 as never))).toBe('ETS_BAD_TABLE_TYPE');
+          expect(await codeOfAsync(() => api.updateElement(t, 'c', [3, 'y'] as never))).toBe('ETS_BAD_TABLE_TYPE');
           return;
         }
-        expect(api.updateCounter(t, 'c', 2 as never)).toBe(3);
-        expect(api.updateCounter(t, 'n', [2, 5] as never, ['ignored', 10])).toBe(15);
-        expect(codeOf(() => api.updateCounter(t, 'c', [[2, 1], [3, 1]] as never))).toBe('ETS_NOT_A_COUNTER');
-        expect(api.updateElement(t, 'c', [[3, 'y']] as never)).toBe(true);
-        expect(api.updateElement(t, 'absent', [3, 'y'] as never)).toBe(false);
-        expect(codeOf(() => api.updateElement(t, 'c', [1, 'k'] as never))).toBe('ETS_BAD_POSITION');
+        expect(await api.updateCounter(t, 'c', 2 as never)).toBe(3);
+        expect(await api.updateCounter(t, 'n', [2, 5] as never, ['ignored', 10])).toBe(15);
+        expect(await codeOfAsync(() => api.updateCounter(t, 'c', [[2, 1], [3, 1]] as never))).toBe('ETS_NOT_A_COUNTER');
+        expect(await api.updateElement(t, 'c', [[3, 'y']] as never)).toBe(true);
+        expect(await api.updateElement(t, 'absent', [3, 'y'] as never)).toBe(false);
+        expect(await codeOfAsync(() => api.updateElement(t, 'c', [1, 'k'] as never))).toBe('ETS_BAD_POSITION');
         expect(api.lookup(t, 'c')).toEqual([['c', 3, 'y']]);
         expect(api.lookup(t, 'n')).toEqual([['n', 15]]);
       }));
 
     it('first/next and last/prev visit every key once; next of an absent key follows the type', () =>
-      withTable((t, api) => {
+      withTable(async (t, api) => {
         const keys = [5, 'b', 1, tuple2(), 3];
-        for (const k of keys) api.insert(t, [k, 0]);
+        for (const k of keys) await api.insert(t, [k, 0]);
         const seen: unknown[] = [];
         for (let k = api.first(t); k !== END_OF_TABLE; k = api.next(t, k)) seen.push(k);
         const back: unknown[] = [];
@@ -174,8 +178,8 @@ export function conformanceSuite<T>(name: string, makeTable: MakeTable<T>, types
       }));
 
     it('foldl/foldr and tab2list see every row', () =>
-      withTable((t, api) => {
-        api.insertMany(t, [[1, 'a'], [2, 'b'], [3, 'c']]);
+      withTable(async (t, api) => {
+        await api.insertMany(t, [[1, 'a'], [2, 'b'], [3, 'c']]);
         const l = api.foldl(t, (r, acc: unknown[]) => [...acc, r[0]], []);
         const r = api.foldr(t, (row, acc: unknown[]) => [...acc, row[0]], []);
         if (ordered) {
@@ -188,24 +192,24 @@ export function conformanceSuite<T>(name: string, makeTable: MakeTable<T>, types
       }));
 
     it('select, selectCount, selectDelete, selectReplace, match, matchObject, matchDelete', () =>
-      withTable((t, api) => {
-        for (let i = 1; i <= 6; i++) api.insert(t, [i, i % 2 === 0 ? 'even' : 'odd']);
+      withTable(async (t, api) => {
+        for (let i = 1; i <= 6; i++) await api.insert(t, [i, i % 2 === 0 ? 'even' : 'odd']);
         const evens = api.select(t, [{ head: ['$1', 'even'], body: ['$1'] }]);
         expect([...evens].sort()).toEqual([2, 4, 6]);
         if (ordered) expect(api.selectReverse(t, [{ head: ['$1', '_'], body: ['$1'] }])).toEqual([6, 5, 4, 3, 2, 1]);
         expect(api.selectCount(t, [{ head: ['_', 'odd'], body: [true] }])).toBe(3);
         expect([...api.match(t, ['$1', 'odd'])].sort(byJson)).toEqual([[1], [3], [5]]);
         expect(api.matchObject(t, [2, '_'])).toEqual([[2, 'even']]);
-        if (type !== 'bag') expect(api.selectReplace(t, [{ head: ['$1', 'odd'], body: [{ $tuple: ['$1', 'ODD'] }] }])).toBe(3);
-        else expect(codeOf(() => api.selectReplace(t, [{ head: '_', body: ['$_'] }]))).toBe('ETS_BAD_TABLE_TYPE');
-        expect(api.selectDelete(t, [{ head: ['$1', '_'], guards: [['>', '$1', 4]], body: [true] }])).toBe(2);
-        api.matchDelete(t, ['_', 'even']);
+        if (type !== 'bag') expect(await api.selectReplace(t, [{ head: ['$1', 'odd'], body: [{ $tuple: ['$1', 'ODD'] }] }])).toBe(3);
+        else expect(await codeOfAsync(() => api.selectReplace(t, [{ head: '_', body: ['$_'] }]))).toBe('ETS_BAD_TABLE_TYPE');
+        expect(await api.selectDelete(t, [{ head: ['$1', '_'], guards: [['>', '$1', 4]], body: [true] }])).toBe(2);
+        await api.matchDelete(t, ['_', 'even']);
         expect(api.tab2list(t).map((r) => r[1])).toEqual(type === 'bag' ? ['odd', 'odd'] : ['ODD', 'ODD']);
       }));
 
     it('select with a limit walks the table in chunks to END_OF_TABLE', () =>
-      withTable((t, api) => {
-        for (let i = 0; i < 25; i++) api.insert(t, [i]);
+      withTable(async (t, api) => {
+        for (let i = 0; i < 25; i++) await api.insert(t, [i]);
         const got: unknown[] = [];
         let r = api.select(t, [{ head: ['$1'], body: ['$1'] }], 7);
         while (r !== END_OF_TABLE) {
@@ -218,10 +222,10 @@ export function conformanceSuite<T>(name: string, makeTable: MakeTable<T>, types
       }));
 
     it('value semantics: later mutation of an inserted row or of a read row changes nothing; nested parts are frozen', () =>
-      withTable((t, api) => {
+      withTable(async (t, api) => {
         const inner = [1, 2];
         const row = ['k', inner, { a: 1 }];
-        api.insert(t, row);
+        await api.insert(t, row);
         inner.push(3);
         (row[2] as { a: number }).a = 2;
         const [got] = api.lookup(t, 'k');
@@ -233,10 +237,10 @@ export function conformanceSuite<T>(name: string, makeTable: MakeTable<T>, types
       }));
 
     it('bad rows and bad keys are refused with their codes, changing nothing', () =>
-      withTable((t, api) => {
-        api.insert(t, ['x', 'y', 'k']);
-        expect(codeOf(() => api.insert(t, ['a', 'b']))).toBe('ETS_BAD_OBJECT');
-        expect(codeOf(() => api.insert(t, ['a', 'b', NaN]))).toBe('ETS_BAD_TERM');
+      withTable(async (t, api) => {
+        await api.insert(t, ['x', 'y', 'k']);
+        expect(await codeOfAsync(() => api.insert(t, ['a', 'b']))).toBe('ETS_BAD_OBJECT');
+        expect(await codeOfAsync(() => api.insert(t, ['a', 'b', NaN]))).toBe('ETS_BAD_TERM');
         expect(codeOf(() => api.lookup(t, NaN))).toBe('ETS_BAD_TERM');
         expect(api.tab2list(t)).toEqual([['x', 'y', 'k']]);
         expect(api.lookup(t, 'k')).toEqual([['x', 'y', 'k']]);
@@ -252,14 +256,14 @@ export function conformanceSuite<T>(name: string, makeTable: MakeTable<T>, types
       );
       await fc.assert(
         fc.asyncProperty(fc.array(op, { maxLength: 30, size: 'max' }), async (ops) => {
-          await withTable((t, api) => {
+          await withTable(async (t, api) => {
             const m = new ModelTable(type, 0);
             for (const o of ops) {
               const key = keys[o.k]!;
-              if (o.t === 'insert') (api.insert(t, [key, o.v]), m.insert(copyRow([key, o.v])));
-              else if (o.t === 'delete') (api.delete(t, key), m.deleteKey(key));
-              else if (o.t === 'deleteObject') (api.deleteObject(t, [key, o.v]), m.deleteObject(copyRow([key, o.v])));
-              else expect(api.take(t, key)).toEqual(m.deleteKey(key));
+              if (o.t === 'insert') (await api.insert(t, [key, o.v]), m.insert(copyRow([key, o.v])));
+              else if (o.t === 'delete') (await api.delete(t, key), m.deleteKey(key));
+              else if (o.t === 'deleteObject') (await api.deleteObject(t, [key, o.v]), m.deleteObject(copyRow([key, o.v])));
+              else expect(await api.take(t, key)).toEqual(m.deleteKey(key));
               for (const k of keys) expect(api.lookup(t, k)).toEqual(m.lookup(k));
             }
             const rows = api.tab2list(t);

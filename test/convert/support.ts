@@ -33,6 +33,8 @@ export const EXT: Record<FormatName, string> = {
   sqlite: 'sqlite',
   jsonl: 'jsonl',
   'cbor-seq': 'cbor',
+  // Not a file: a shared table's address is its store and name (test/convert/shared.test.ts).
+  shared: '',
 };
 
 /** Every format. */

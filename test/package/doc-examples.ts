@@ -2,8 +2,10 @@
  * The TypeScript examples of the documentation, found automatically: every
  * fenced block whose info string is `ts` or `typescript` in `README.md` and
  * `docs/*.md` is an example, compiled and run by `consumer.test.ts` against
- * the packed package. Listings that are not runnable code use another
- * info string (`text`).
+ * the packed package. An example that needs what a test cannot give it (a
+ * PostgreSQL server on another machine, a server that runs until stopped)
+ * is marked `ts compile-only`: it is compiled against the package, and not
+ * run. Listings that are not code use another info string (`text`).
  *
  * Also the relative links of those files, for the check that they resolve
  * inside the published package.
@@ -18,6 +20,8 @@ export interface DocExample {
   /** A file name for the example: `README-12.ts`. */
   readonly file: string;
   readonly code: string;
+  /** Compiled, not run (`ts compile-only`). */
+  readonly compileOnly: boolean;
 }
 
 /** The documentation files, relative to the package root. */
@@ -31,10 +35,10 @@ const FENCE = /^```([^\n`]*)\n([\s\S]*?)^```[ \t]*$/gm;
 export function examplesOf(doc: string, text: string): DocExample[] {
   const out: DocExample[] = [];
   for (const m of text.matchAll(FENCE)) {
-    const lang = m[1]!.trim().split(/\s+/)[0];
+    const [lang, ...flags] = m[1]!.trim().split(/\s+/);
     if (lang !== 'ts' && lang !== 'typescript') continue;
     const line = text.slice(0, m.index).split('\n').length;
-    out.push({ where: `${doc}:${line}`, file: `${basename(doc, '.md')}-${line}.ts`, code: m[2]! });
+    out.push({ where: `${doc}:${line}`, file: `${basename(doc, '.md')}-${line}.ts`, code: m[2]!, compileOnly: flags.includes('compile-only') });
   }
   return out;
 }
