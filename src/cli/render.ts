@@ -24,7 +24,7 @@ export function renderTerm(x: unknown, budget = 200, depth = 0): string {
   if (depth > 50) return '...';
   switch (typeof x) {
     case 'number':
-      return Number.isInteger(x) && !Object.is(x, -0) ? String(x) : Number.isFinite(x) ? formatFloat(x) : String(x);
+      return Number.isSafeInteger(x) ? String(x) : Number.isFinite(x) ? formatFloat(x) : String(x);
     case 'bigint':
       return x.toString();
     case 'string':
