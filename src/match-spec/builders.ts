@@ -12,7 +12,7 @@
  * @module
  */
 import { Tuple, type Term } from '../term/types.js';
-import type { Expr, MatchClauseObject, MsVar, Pattern } from './types.js';
+import type { Expr, ListTailForm, MatchClauseObject, MsVar, Pattern } from './types.js';
 
 /** A call expression: `[op, ...args]`. */
 export type Call<Op extends string = string> = readonly [Op, ...Expr[]];
@@ -69,6 +69,17 @@ export const ms = {
   /** A list built from expressions (in a head, a plain array is already a list pattern). */
   list(...items: Expr[]): ListForm {
     return { $list: items };
+  },
+  /**
+   * Erlang's `[I1, ..., In | Tail]`: in a head, a list of at least n
+   * elements whose first ones match `items` and whose rest matches `tail`
+   * (a variable, `'_'`, a list pattern or `[]`); in a guard or body, the
+   * items followed by the elements of the list `tail` evaluates to.
+   *
+   * @example `ms.cons([ms.v(1)], ms.any)` is `['$1' | '_']`: the first element of a non-empty list.
+   */
+  cons(items: ReadonlyArray<Pattern | Expr>, tail: Pattern | Expr): ListTailForm {
+    return { $list: items, $tail: tail };
   },
   /** A map from `[key, value]` pairs (keys may be expressions in a body, literals in a head), or from an object. */
   map(entries: Iterable<readonly [Term, Term]> | { readonly [k: string]: Term }): MapForm {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { compileMatchSpec, compileMatchPattern, clearMatchSpecCache } from './api.js';
+export { compileMatchSpec, compileMatchPattern, clearMatchSpecCache, isCompiledMatchSpec } from './api.js';
 export { ms, type Call, type ConstForm, type ListForm, type MapForm } from './builders.js';
 export { matchSpecToJSON } from './literal.js';
 export { EXIT } from './compile.js';
@@ -19,6 +19,7 @@ export {
   type MatchClauseObject,
   type MatchClauseTriple,
   type MatchSpec,
+  type ListTailForm,
   type KeyConstraint,
   type CompiledMatchSpec,
   type CompiledMatchPattern,

@@ -26,6 +26,18 @@ export type Pattern = Term;
 /** See {@link Pattern}. */
 export type Expr = Term;
 
+/**
+ * `{ $list: [p1, ..., pn], $tail: t }`: Erlang's `[P1, ..., Pn | T]`. In a
+ * head, a list of at least n elements whose first ones match `p1..pn` and
+ * whose rest matches `t` (a variable, `'_'`, a list pattern or `[]`); in a
+ * guard or body, the list of `p1..pn` followed by the elements of the list
+ * `t` evaluates to. Build it with `ms.cons`.
+ */
+export type ListTailForm<P extends Term = Term> = {
+  readonly $list: readonly P[];
+  readonly $tail: P;
+};
+
 /** One clause in object form: the canonical form, made by `ms.clause`. */
 export interface MatchClauseObject {
   /** A pattern for the whole row: an array (the row as a tuple), `'_'` or a variable. */
@@ -112,6 +124,8 @@ export type PatNode =
   | { readonly t: 'lit'; readonly v: Term }
   | { readonly t: 'tuple'; readonly e: readonly PatNode[] }
   | { readonly t: 'list'; readonly e: readonly PatNode[] }
+  /** `[P1, ..., Pn | T]` (n >= 1): a list of at least n elements whose rest matches `tail`. */
+  | { readonly t: 'cons'; readonly e: readonly PatNode[]; readonly tail: PatNode }
   | { readonly t: 'map'; readonly e: ReadonlyArray<readonly [Term, PatNode]> };
 
 /** The pattern for a whole row (internal). */
@@ -130,6 +144,8 @@ export type ExprNode =
   | { readonly t: 'bindings' }
   | { readonly t: 'tuple'; readonly e: readonly ExprNode[] }
   | { readonly t: 'list'; readonly e: readonly ExprNode[] }
+  /** `[E1, ..., En | T]` (n >= 1): the items before the list `tail` evaluates to. */
+  | { readonly t: 'cons'; readonly e: readonly ExprNode[]; readonly tail: ExprNode }
   /** A `Map` built from key and value expressions. */
   | { readonly t: 'map'; readonly e: ReadonlyArray<readonly [ExprNode, ExprNode]> }
   /** A plain-object map with literal string keys. */
