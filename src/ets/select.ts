@@ -192,32 +192,39 @@ function drain(run: Runner, source: Source, pending: Row[], limit: number, out: 
   }
 }
 
-function runSelect(t: TableImpl, run: Runner, source: Source, limit: number | undefined, fn: string, out = resultOut): unknown[] | [unknown[], Continuation] | EndOfTable {
+function runSelect(t: TableImpl, run: Runner, source: Source, limit: number | undefined, fn: string, out = resultOut): unknown[] | [unknown[], Continuation | EndOfTable] | EndOfTable {
   if (limit === undefined) return drain(run, source, [], Infinity, out).results;
   return step(new Continuation(t, fn, run, source, limit, out, []));
 }
 
-function step(c: Continuation): [unknown[], Continuation] | EndOfTable {
+/**
+ * The next chunk. As ETS (checked against OTP 25): a chunk that reaches the
+ * end of the table before `limit` results comes with `END_OF_TABLE` in place
+ * of a continuation; a full chunk comes with a continuation, even when no
+ * rows are left (the next call then returns `END_OF_TABLE`).
+ */
+function step(c: Continuation): [unknown[], Continuation | EndOfTable] | EndOfTable {
   if (!c.table.alive) fail('ETS_BAD_CONTINUATION', `${c.fn}: the table of this continuation no longer exists`, { position: 1 });
   const { results, rest, exhausted } = drain(c.run, c.source, c.pending, c.limit, c.out);
   if (results.length === 0 && exhausted) return END_OF_TABLE;
+  if (exhausted) return [results, END_OF_TABLE];
   return [results, new Continuation(c.table, c.fn, c.run, c.source, c.limit, c.out, rest)];
 }
 
 /** Continues a select/match from its continuation. */
-export function continueSelect(cont: unknown, fn: string): [unknown[], Continuation] | EndOfTable {
+export function continueSelect(cont: unknown, fn: string): [unknown[], Continuation | EndOfTable] | EndOfTable {
   if (cont === END_OF_TABLE) return END_OF_TABLE;
   if (!(cont instanceof Continuation)) fail('ETS_BAD_CONTINUATION', `${fn}: expected a continuation, got ${show(cont)}`, { position: 1 });
   return step(cont);
 }
 
-export function select(t: TableImpl, spec: unknown, limit: unknown, reverse: boolean, fn: string): unknown[] | [unknown[], Continuation] | EndOfTable {
+export function select(t: TableImpl, spec: unknown, limit: unknown, reverse: boolean, fn: string): unknown[] | [unknown[], Continuation | EndOfTable] | EndOfTable {
   const lim = limit === undefined ? undefined : limitIn(limit, fn, 3);
   const { run, constraint } = compile(t, spec, fn);
   return runSelect(t, run, sourceFor(t, constraint, reverse), lim, fn);
 }
 
-export function match(t: TableImpl, pattern: unknown, limit: unknown, objects: boolean, fn: string): unknown[] | [unknown[], Continuation] | EndOfTable {
+export function match(t: TableImpl, pattern: unknown, limit: unknown, objects: boolean, fn: string): unknown[] | [unknown[], Continuation | EndOfTable] | EndOfTable {
   const lim = limit === undefined ? undefined : limitIn(limit, fn, 3);
   const c = compileMatchPattern(pattern, t.keypos - 1, objects ? 'object' : 'bindings');
   return runSelect(t, (row) => c.run(row), sourceFor(t, c.keyConstraint, false), lim, fn);
