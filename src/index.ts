@@ -41,8 +41,10 @@ export { compareTerms } from './term/order.js';
 export { exactEquals } from './term/equal.js';
 export { spawn, self, send, receive, whenExited, isAlive, rootPid, TIMEOUT } from './process/index.js';
 export type { ExitReason } from './process/index.js';
-export { dets, DetsTable, DEFAULT_MAX_FILE_SIZE } from './dets/index.js';
+export { dets, DetsTable, DEFAULT_MAX_FILE_SIZE, BchunkContinuation, END_OF_INPUT } from './dets/index.js';
 export type {
+  InitFunction,
+  InitTableOptions,
   OpenOptions as DetsOpenOptions,
   DetsInfo,
   DetsTableLike,
