@@ -21,6 +21,7 @@ import { FRAME_HEADER, Kind, OpCode, encodeHeader, encodeMarker, frame, sealFram
 import { nodeFs } from '../dets/fs.js';
 import { loadFile, readHeader } from '../dets/recovery.js';
 import { createEngine } from '../engines/index.js';
+import { MergeGuard } from './merge-guard.js';
 import { TermstoreError } from '../errors.js';
 import { atomName } from '../term/types.js';
 import { ioError } from '../io/atomic-file.js';
@@ -172,6 +173,8 @@ async function detsSink(path: string, meta: TableMeta, o: SinkOptions): Promise<
   const items = new WireBuffer(codec, FRAME_HEADER + 6, 1 << 20);
   let inFrame = 0;
   let rows = 0;
+  // A dets file is loaded into a table: rows it would merge are refused here, naming the row.
+  const guard = new MergeGuard(meta.type, meta.keypos);
   const flush = async (): Promise<void> => {
     if (inFrame === 0) return;
     const { buf, len } = items.take();
@@ -186,6 +189,7 @@ async function detsSink(path: string, meta: TableMeta, o: SinkOptions): Promise<
     exact: false,
     async write(batch) {
       for (const row of batch) {
+        guard.check(row, rows, path);
         try {
           items.put(rowToWire(row));
         } catch (e) {

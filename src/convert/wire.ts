@@ -194,7 +194,7 @@ export function toStorable(x: ErlTerm, place: TermPlace, path = ''): Term {
     return out ?? (x as Term);
   }
   if (x instanceof Map) {
-    if (!holdsErl(x)) return x as Term;
+    if (x.size < 2 && !holdsErl(x)) return x as Term;
     const m = new Map<Term, Term>();
     const seen = new Set<unknown>();
     let i = 0;
