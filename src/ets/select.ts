@@ -14,7 +14,7 @@
  */
 import { END_OF_TABLE, type Cursor, type EndOfTable, type KeyRange, type WriteOp } from '../engines/types.js';
 import { fail } from '../errors.js';
-import { compileMatchPattern, compileMatchSpec, NO_MATCH, type CompiledMatchSpec } from '../match-spec/index.js';
+import { compileMatchPattern, compileMatchSpec, NO_MATCH, specKeepsKey, type CompiledMatchSpec } from '../match-spec/index.js';
 import { copyOut, holdsBinary, rowOut } from '../term/copy.js';
 import { exactEquals } from '../term/equal.js';
 import { Tuple, show, type Row, type Term } from '../term/types.js';
@@ -32,6 +32,12 @@ type Runner = (row: Row) => unknown;
 interface Source {
   /** Next batch of candidate rows; empty when done. */
   next(max: number): Row[];
+  /**
+   * The rows of keys bound in the head (what ETS calls a given key): as
+   * ETS, a full chunk then ends the walk (`END_OF_TABLE` in place of a
+   * continuation) unless another candidate row matches.
+   */
+  readonly lookahead?: boolean;
 }
 
 /**
@@ -115,11 +121,12 @@ function cursorSource(t: TableImpl, reverse: boolean, range?: KeyRange, inRange?
  * the table as it is then). The rows of one key already fetched but not yet
  * handed out are checked again before they are.
  */
-function keysSource(t: TableImpl, keys: readonly Term[]): Source {
+function keysSource(t: TableImpl, keys: readonly Term[], lookahead: boolean): Source {
   let i = 0;
   let pending: Row[] = [];
   let pendingKey: Term;
   return {
+    lookahead,
     next(max) {
       if (pending.length > 0) {
         const now = t.engine.lookup(pendingKey);
@@ -139,9 +146,12 @@ function keysSource(t: TableImpl, keys: readonly Term[]): Source {
 function sourceFor(t: TableImpl, constraint: CompiledMatchSpec['keyConstraint'] | undefined, reverse: boolean): Source {
   const ordered = t.engine.caps.ordered;
   if (constraint !== undefined && constraint.kind === 'keys') {
+    // As ETS (OTP 25): keys bound in the head end a chunked walk as soon as
+    // nothing more matches; on an ordered_set only a single such key does.
+    const given = constraint.inHead === true;
     // ordered_set: `orderedKeys` is sorted and distinct under == (how the tree finds keys).
-    if (ordered) return keysSource(t, reverse ? [...constraint.orderedKeys].reverse() : constraint.orderedKeys);
-    return keysSource(t, constraint.keys);
+    if (ordered) return keysSource(t, reverse ? [...constraint.orderedKeys].reverse() : constraint.orderedKeys, given && constraint.orderedKeys.length === 1);
+    return keysSource(t, constraint.keys, given);
   }
   if (ordered && constraint !== undefined && constraint.kind === 'range') {
     return cursorSource(t, reverse, constraint.range, constraint.inRange);
@@ -187,8 +197,21 @@ function drain(run: Runner, source: Source, pending: Row[], limit: number, out: 
     const r = run(row);
     if (r !== NO_MATCH) {
       results.push(out(row, r));
-      if (results.length >= limit) return { results, rest: batch.slice(i), exhausted: false };
+      if (results.length >= limit) {
+        const rest = batch.slice(i);
+        return source.lookahead === true ? lookAhead(run, source, rest, results) : { results, rest, exhausted: false };
+      }
     }
+  }
+}
+
+/** A full chunk of a given key's rows: ends the walk unless a later candidate row matches (kept for the next chunk). */
+function lookAhead(run: Runner, source: Source, rest: Row[], results: unknown[]): { results: unknown[]; rest: Row[]; exhausted: boolean } {
+  let rows = rest;
+  for (;;) {
+    for (let j = 0; j < rows.length; j++) if (run(rows[j]!) !== NO_MATCH) return { results, rest: rows.slice(j), exhausted: false };
+    rows = source.next(BATCH);
+    if (rows.length === 0) return { results, rest: [], exhausted: true };
   }
 }
 
@@ -280,6 +303,10 @@ export function selectReplace(t: TableImpl, spec: unknown, fn: string): number {
     fail('ETS_BAD_TABLE_TYPE', `${fn}: bag tables do not support selectReplace (as ETS), table ${t.name} is a bag`, { position: 1 });
   }
   const { run, constraint } = compile(t, spec, fn);
+  // As ETS: a spec that may change a key is refused before any row is looked at.
+  if (typeof spec !== 'function' && !specKeepsKey(spec, t.keypos - 1)) {
+    fail('ETS_BADARG', `${fn}: each clause must return '$_' or one tuple whose key element is the head's key (the same variable or literal), as ETS requires`, { position: 2 });
+  }
   const hits = matchingRows(t, run, constraint, () => true);
   const ki = t.keypos - 1;
   const repl: Array<[Row, Row]> = [];

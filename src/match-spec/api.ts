@@ -225,7 +225,7 @@ function plainKeyLiteral(head: unknown, keyIndex: number): { value: Term } | und
 
 /** A compiled template (key position `'_'`) restricted to rows whose key is exactly `key`. */
 function withKey(template: CompiledMatchSpec, key: Term, keyIndex: number): CompiledMatchSpec {
-  const keyConstraint: KeyConstraint = { kind: 'keys', keys: [key], orderedKeys: [key] };
+  const keyConstraint: KeyConstraint = { kind: 'keys', keys: [key], orderedKeys: [key], inHead: true };
   const c: CompiledMatchSpec & { [COMPILED]: true } = {
     [COMPILED]: true,
     run: (row: Row) => (exactEquals(row[keyIndex], key) ? template.run(row) : NO_MATCH),

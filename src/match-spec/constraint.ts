@@ -351,7 +351,7 @@ class KeyPattern {
 type ClauseKeys =
   | { readonly kind: 'none' }
   | { readonly kind: 'all' }
-  | { readonly kind: 'keys'; readonly keys: readonly Term[] }
+  | { readonly kind: 'keys'; readonly keys: readonly Term[]; readonly inHead: boolean }
   | { readonly kind: 'range'; readonly lo?: Bound; readonly hi?: Bound; readonly upper: Pred | null };
 
 function clauseKeys(c: ClauseIR, keyIndex: number): ClauseKeys {
@@ -363,7 +363,7 @@ function clauseKeys(c: ClauseIR, keyIndex: number): ClauseKeys {
   for (const vi of facts.values()) if (isEmpty(vi)) return { kind: 'none' };
   const kp = new KeyPattern(facts);
   const keys = kp.keys(p);
-  if (keys !== undefined) return keys.length === 0 ? { kind: 'none' } : { kind: 'keys', keys };
+  if (keys !== undefined) return keys.length === 0 ? { kind: 'none' } : { kind: 'keys', keys, inHead: p.t === 'lit' };
   const lo = kp.lo(p);
   const hi = kp.hi(p);
   const upper = kp.upper(p);
@@ -407,7 +407,8 @@ export function keyConstraintOf(clauses: readonly ClauseIR[], keyIndex: number):
   }
   if (parts.every((p) => p.kind === 'keys')) {
     const all = parts.flatMap((p) => (p as { keys: readonly Term[] }).keys);
-    return Object.freeze({ kind: 'keys', keys: Object.freeze(distinctExact(all)), orderedKeys: Object.freeze(sortedDistinct(all)) });
+    const inHead = parts.length > 0 && parts.every((p) => (p as { inHead: boolean }).inHead);
+    return Object.freeze({ kind: 'keys', keys: Object.freeze(distinctExact(all)), orderedKeys: Object.freeze(sortedDistinct(all)), inHead });
   }
   // Bounding range of all clauses: min of los, max of his, union of upper ends.
   let lo: Bound | undefined;

@@ -8,6 +8,7 @@
 export { compileMatchSpec, compileMatchPattern, clearMatchSpecCache, isCompiledMatchSpec } from './api.js';
 export { ms, type Call, type ConstForm, type ListForm, type MapForm } from './builders.js';
 export { matchSpecToJSON } from './literal.js';
+export { specKeepsKey } from './keeps-key.js';
 export { EXIT } from './compile.js';
 export {
   NO_MATCH,

@@ -76,7 +76,13 @@ export type MatchSpec = readonly MatchClause[];
  */
 export type KeyConstraint =
   | { readonly kind: 'all' }
-  | { readonly kind: 'keys'; readonly keys: readonly Term[]; readonly orderedKeys: readonly Term[] }
+  | {
+      readonly kind: 'keys';
+      readonly keys: readonly Term[];
+      readonly orderedKeys: readonly Term[];
+      /** True when every clause's head holds its key as a literal (what ETS calls a bound key; a key pinned by a guard is not). */
+      readonly inHead?: boolean;
+    }
   | { readonly kind: 'range'; readonly range: KeyRange; readonly inRange: (key: Term) => boolean };
 
 /** A compiled match specification; see {@link compileMatchSpec}. */
@@ -138,8 +144,8 @@ export type HeadNode =
 export type ExprNode =
   | { readonly t: 'lit'; readonly v: Term }
   | { readonly t: 'var'; readonly n: number }
-  /** `'$_'`, or the variable bound to the whole row. */
-  | { readonly t: 'row' }
+  /** `'$_'`, or (`viaVar`) the variable bound to the whole row. */
+  | { readonly t: 'row'; readonly viaVar?: true }
   /** `'$$'`. */
   | { readonly t: 'bindings' }
   | { readonly t: 'tuple'; readonly e: readonly ExprNode[] }

@@ -237,7 +237,7 @@ function expr(x: unknown, where: string, depth: number, sc: Scope): ExprNode {
     switch (c.k) {
       case 'var':
         if (!sc.vars.has(c.n)) throw new SpecError(where, `variable '${x}' is not bound in the head`);
-        return c.n === sc.rowVar ? { t: 'row' } : { t: 'var', n: c.n };
+        return c.n === sc.rowVar ? { t: 'row', viaVar: true } : { t: 'var', n: c.n };
       case 'row':
         return { t: 'row' };
       case 'bindings':

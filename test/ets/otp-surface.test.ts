@@ -190,4 +190,27 @@ describe('what the differential run against live ETS found', () => {
     expect(ets.select(t, all, 4)).toBe(END_OF_TABLE);
     ets.delete(t);
   });
+
+  it('selectReplace refuses a spec that may change a key before looking at any row (OTP 25: badarg)', () => {
+    const t = ets.new('sr_static', {});
+    const sr = (body: unknown[], head: unknown = ['$1', '$2', '$3'], guards: unknown[] = []) => codeOf(() => ets.selectReplace(t, [[head, guards, body]]));
+    // erl, on an empty table: swap, key pinned by a guard, non-tuple body, two body expressions, '_' or '$1' heads, computed key: badarg
+    expect(sr([tuple('$2', '$1', '$3')])).toBe('ETS_BADARG');
+    expect(sr([tuple('k', '$2', 'x')], ['$1', '$2', '$3'], [['=:=', '$1', 'k']])).toBe('ETS_BADARG');
+    expect(sr([Symbol.for('x')])).toBe('ETS_BADARG');
+    expect(sr([Symbol.for('x'), tuple('$1', '$2', '$3')])).toBe('ETS_BADARG');
+    expect(sr([tuple('x')], '_')).toBe('ETS_BADARG');
+    expect(sr(['$1'], '$1')).toBe('ETS_BADARG');
+    expect(sr([tuple(['+', '$1', 0], '$2', '$3')])).toBe('ETS_BADARG');
+    // the same key variable, '$_', the same literal key, a constant with that key: accepted (erl: 0)
+    expect(ets.selectReplace(t, [[['$1', '$2', '$3'], [], [tuple('$1', '$2', 'x')]]])).toBe(0);
+    expect(ets.selectReplace(t, [[['$1', '$2', '$3'], [], ['$_']]])).toBe(0);
+    expect(ets.selectReplace(t, [[['k', '$2', '$3'], [], [tuple('k', '$2', 'x')]]])).toBe(0);
+    expect(ets.selectReplace(t, [[['k', '$2', '$3'], [], [{ $const: tuple('k', 1, 2) }]]])).toBe(0);
+    // a replacement of another size keeping the key is fine (erl: {1,1,a} becomes {1,1})
+    ets.insert(t, [1, 1, 'a']);
+    expect(ets.selectReplace(t, [[['$1', '$2', '$3'], [], [tuple('$1', '$2')]]])).toBe(1);
+    expect(ets.tab2list(t)).toEqual([[1, 1]]);
+    ets.delete(t);
+  });
 });

@@ -169,7 +169,7 @@ describe('selectReplace', () => {
     const t = ets.new('sr_key', { type: 'ordered_set' });
     ets.insertMany(t, [['a', 1], ['b', 2]]);
     expect(codeOf(() => ets.selectReplace(t, [{ head: ['$1', '$2'], body: [tuple('$2', '$2')] }]))).toBe('ETS_BADARG');
-    expect(codeOf(() => ets.selectReplace(t, [{ head: ['$1', '$2'], body: [Symbol.for('notarow')] }]))).toBe('ETS_BAD_OBJECT');
+    expect(codeOf(() => ets.selectReplace(t, [{ head: ['$1', '$2'], body: [Symbol.for('notarow')] }]))).toBe('ETS_BADARG');
     expect(ets.tab2list(t)).toEqual([['a', 1], ['b', 2]]);
     ets.delete(t);
   });

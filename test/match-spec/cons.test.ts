@@ -97,7 +97,7 @@ describe('head|tail patterns in heads', () => {
 describe('head|tail keys: the key index and key ranges still apply', () => {
   test('a fully bound head|tail key is a key lookup', () => {
     const c = compileMatchSpec([[[{ $list: ['a'], $tail: ['b'] }, '_'], [], [true]]], 0);
-    expect(c.keyConstraint).toEqual({ kind: 'keys', keys: [['a', 'b']], orderedKeys: [['a', 'b']] });
+    expect(c.keyConstraint).toEqual({ kind: 'keys', keys: [['a', 'b']], orderedKeys: [['a', 'b']], inHead: true });
   });
 
   test('a key with a bound prefix scans only that range on an ordered_set', () => {

@@ -4,7 +4,13 @@ import { compileMatchPattern, compileMatchSpec, type KeyConstraint } from '../..
 import type { Term } from '../../src/term/types.js';
 import { A, T } from './helpers.js';
 
-const kc = (spec: unknown, keyIndex = 0): KeyConstraint => compileMatchSpec(spec, keyIndex).keyConstraint;
+/** The constraint, without `inHead` (tested on its own below). */
+function kc(spec: unknown, keyIndex = 0): KeyConstraint {
+  const c = compileMatchSpec(spec, keyIndex).keyConstraint;
+  if (c.kind !== 'keys') return c;
+  const { inHead: _inHead, ...rest } = c;
+  return rest;
+}
 const one = (head: unknown, guards: unknown[] = []): KeyConstraint => kc([{ head, guards, body: [true] }]);
 function range(c: KeyConstraint) {
   expect(c.kind).toBe('range');
@@ -201,6 +207,20 @@ describe('keyConstraint: range', () => {
     const p = compileMatchPattern([T('user', '$1'), '_'], 0);
     expect(p.keyConstraint).toBe(p.matchObject.keyConstraint);
     expect(range(p.keyConstraint).range.lo?.key).toEqual(T('user', -Infinity));
-    expect(compileMatchPattern(['k', '$1'], 0).keyConstraint).toEqual({ kind: 'keys', keys: ['k'], orderedKeys: ['k'] });
+    expect(compileMatchPattern(['k', '$1'], 0).keyConstraint).toEqual({ kind: 'keys', keys: ['k'], orderedKeys: ['k'], inHead: true });
+  });
+});
+
+describe('keyConstraint: inHead (what ETS calls a given key)', () => {
+  const inHead = (spec: unknown): boolean | undefined => {
+    const c = compileMatchSpec(spec, 0).keyConstraint;
+    return c.kind === 'keys' ? c.inHead : undefined;
+  };
+  test('true only when every clause holds its key as a literal in the head', () => {
+    expect(inHead([[['k', '_'], [], [true]]])).toBe(true);
+    expect(inHead([[[T('a', 1), '_'], [], [true]], [[[2], '_'], [], [true]]])).toBe(true);
+    expect(inHead([[['$1', '_'], [['=:=', '$1', 'k']], [true]]])).toBe(false);
+    expect(inHead([[['k', '_'], [], [true]], [['$1', '_'], [['=:=', '$1', 'j']], [true]]])).toBe(false);
+    expect(inHead([[[T('a', '$1'), '_'], [['=:=', '$1', 1]], [true]]])).toBe(false);
   });
 });
