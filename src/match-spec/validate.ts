@@ -138,8 +138,7 @@ function objectPattern(o: { readonly [k: string]: unknown }, where: string, dept
 function seqPattern(t: 'tuple' | 'list', xs: readonly unknown[], where: string, depth: number, vars: Set<number>): PatNode {
   const e: PatNode[] = new Array(xs.length);
   for (let i = 0; i < xs.length; i++) e[i] = pattern(xs[i], `${where}[${i}]`, depth + 1, vars);
-  // A structure of literals is one literal (one exact comparison).
-  return seqFold(t, e, where);
+  return foldSeq(t, e, where);
 }
 
 /**
@@ -149,21 +148,31 @@ function seqPattern(t: 'tuple' | 'list', xs: readonly unknown[], where: string, 
  */
 function consPattern(items: readonly unknown[], tail: unknown, where: string, depth: number, vars: Set<number>): PatNode {
   const e: PatNode[] = items.map((x, i) => pattern(x, `${where}.$list[${i}]`, depth + 1, vars));
-  const t = pattern(tail, `${where}.$tail`, depth + 1, vars);
-  if (e.length === 0) return t;
-  if (t.t === 'list') return seqFold('list', [...e, ...t.e], where);
-  if (t.t === 'lit' && Array.isArray(t.v) && !(t.v instanceof Tuple)) return seqFold('list', [...e, ...(t.v as Term[]).map((v) => lit(v, where))], where);
-  if (t.t === 'cons') return { t: 'cons', e: [...e, ...t.e], tail: t.tail };
-  return { t: 'cons', e, tail: t };
+  return consOf(e, pattern(tail, `${where}.$tail`, depth + 1, vars), where);
 }
 
-/** A list or tuple pattern of nodes; all literal is one literal. */
-function seqFold(t: 'tuple' | 'list', e: PatNode[], where: string): PatNode {
-  if (e.every((p) => p.t === 'lit')) {
-    const vs = e.map((p) => (p as { v: Term }).v);
-    return lit(t === 'tuple' ? Tuple.from(vs) : vs, where);
+type SeqNode = PatNode | ExprNode;
+
+/** A list or tuple (pattern or expression) of nodes; a structure of literals is one literal (one exact comparison, one frozen value). */
+function foldSeq<N extends SeqNode>(t: 'tuple' | 'list', e: N[], where: string): N {
+  if (e.every((n) => n.t === 'lit')) {
+    const vs = e.map((n) => (n as { v: Term }).v);
+    return lit(t === 'tuple' ? Tuple.from(vs) : vs, where) as N;
   }
-  return { t, e };
+  return { t, e } as unknown as N;
+}
+
+/**
+ * `[e1..en | t]` normalised: no items is `t` itself; a tail that is a list
+ * (or a literal list, `[]` included) makes one list; a tail that is itself
+ * head|tail is merged into one.
+ */
+function consOf<N extends SeqNode>(e: N[], t: N, where: string): N {
+  if (e.length === 0) return t;
+  if (t.t === 'list') return foldSeq('list', [...e, ...(t.e as N[])], where);
+  if (t.t === 'lit' && Array.isArray(t.v) && !(t.v instanceof Tuple)) return foldSeq('list', [...e, ...(t.v as Term[]).map((v) => lit(v, where) as N)], where);
+  if (t.t === 'cons') return { t: 'cons', e: [...e, ...(t.e as N[])], tail: t.tail } as unknown as N;
+  return { t: 'cons', e, tail: t } as unknown as N;
 }
 
 /** The head of a clause (a pattern for the whole row). */
@@ -195,14 +204,6 @@ interface Scope {
   readonly vars: ReadonlySet<number>;
   /** The variable bound to the whole row, if the head is a variable. */
   readonly rowVar: number | undefined;
-}
-
-function foldSeq(t: 'tuple' | 'list', e: ExprNode[], where: string): ExprNode {
-  if (e.every((n) => n.t === 'lit')) {
-    const vs = e.map((n) => (n as { v: Term }).v);
-    return lit(t === 'tuple' ? Tuple.from(vs) : vs, where);
-  }
-  return { t, e };
 }
 
 function exprs(xs: readonly unknown[], where: string, depth: number, sc: Scope): ExprNode[] {
@@ -291,12 +292,7 @@ function expr(x: unknown, where: string, depth: number, sc: Scope): ExprNode {
 /** `{ $list: [e1..en], $tail: t }` in a guard or body, normalised as {@link consPattern}. */
 function consExpr(items: readonly unknown[], tail: unknown, where: string, depth: number, sc: Scope): ExprNode {
   const e = items.map((x, i) => expr(x, `${where}.$list[${i}]`, depth + 1, sc));
-  const t = expr(tail, `${where}.$tail`, depth + 1, sc);
-  if (e.length === 0) return t;
-  if (t.t === 'list') return foldSeq('list', [...e, ...t.e], where);
-  if (t.t === 'lit' && Array.isArray(t.v) && !(t.v instanceof Tuple)) return foldSeq('list', [...e, ...(t.v as Term[]).map((v) => lit(v, where))], where);
-  if (t.t === 'cons') return { t: 'cons', e: [...e, ...t.e], tail: t.tail };
-  return { t: 'cons', e, tail: t };
+  return consOf(e, expr(tail, `${where}.$tail`, depth + 1, sc), where);
 }
 
 function objectExpr(o: { readonly [k: string]: unknown }, where: string, depth: number, sc: Scope): ExprNode {
