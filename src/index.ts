@@ -55,7 +55,7 @@ export type {
   AutoSave,
   CompactionPolicy,
 } from './dets/index.js';
-export { ms, matchSpecToJSON, compileMatchSpec, compileMatchPattern, isCompiledMatchSpec, NO_MATCH, EXIT } from './match-spec/index.js';
+export { ms, matchSpecToJSON, compileMatchSpec, compileMatchPattern, isCompiledMatchSpec, specKeepsKey, NO_MATCH, EXIT } from './match-spec/index.js';
 export type {
   MatchSpec,
   MatchClause,
