@@ -130,7 +130,8 @@ export function exactEquals(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   const ta = typeof a;
   if (ta === 'string') return typeof b === 'object' && b instanceof Uint8Array && bytesAsString(b) === a;
-  if (ta === 'number' || ta === 'bigint') return sameNumber(a as number | bigint, b);
+  // Two numbers (or two bigints) that are not === differ; a mix is compared by sameNumber.
+  if (ta === 'number' || ta === 'bigint') return typeof b !== ta && sameNumber(a as number | bigint, b);
   if (ta === 'object' && a !== null && !(a instanceof Uint8Array) && !Array.isArray(a)) {
     if (a instanceof Pid) return b instanceof Pid && a.id === b.id;
     if (a instanceof ErlFloat) return sameNumber(a, b);
