@@ -143,9 +143,9 @@ function deleteFn(tab: TableLike, ...key: [] | [unknown]): true {
   return ops.deleteKey(write(tab, 'ets.delete'), key[0], 'ets.delete');
 }
 
-/** ETS's name of an info item, to termstore's (`safe_fixed` is `safeFixed`). */
+/** ETS's name of an info item, to termstore's (`safe_fixed` is `safeFixed`, `named_table` is `named`). */
 function camelItem(item: string): string {
-  return item.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+  return item === 'named_table' ? 'named' : item.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
 function info(tab: TableLike): TableInfo | undefined;

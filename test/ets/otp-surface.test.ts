@@ -40,6 +40,7 @@ describe('ets.safeFixtable (ets:safe_fixtable/2) and info safe_fixed', () => {
     const t = ets.new('fix', {});
     expect(ets.info(t, 'safe_fixed')).toBe(false);
     expect(ets.info(t, 'fixed')).toBe(false);
+    expect(ets.info(t, 'named_table' as never)).toBe(false); // ETS's name of 'named'
     const before = Date.now();
     ets.safeFixtable(t, true);
     ets.safeFixtable(t, true);
