@@ -7,6 +7,7 @@
  */
 import { ets as etsTables } from './ets/index.js';
 import { file2tab, tab2file, tabfileInfo } from './tabfile/index.js';
+import { browse } from './cli/browse.js';
 
 /**
  * The ETS API: every `ets:*` function (see the README's table), plus the
@@ -22,9 +23,12 @@ export const ets = Object.freeze({
   file2tab,
   /** `ets:tabfile_info/1`: a tab file's table options and row count, from its header. */
   tabfileInfo,
+  /** `ets:i/0,1`: prints every ets table (id, name, type, size, memory, owner), or the first rows of one, in Erlang syntax. */
+  i: browse,
 });
 export { Continuation, Table, isEtsTransfer } from './ets/index.js';
-export type { NewOptions, TableInfo, InfoItem, Chunk, SelectFunction, CounterOp, UpdateCounterFunction } from './ets/index.js';
+export type { NewOptions, TableInfo, InfoItem, Chunk, SelectFunction, CounterOp, UpdateCounterFunction, SafeFixed, TestMsResult } from './ets/index.js';
+export type { BrowseOptions } from './cli/browse.js';
 export type { Access, Heir, TableLike, TableName, SelectFn, EtsTransfer } from './ets/index.js';
 export type { MatchFunction, MatchObjectFunction, IterateFunction, IterateOptions, Selected, SpecOrFn, RowOf, RowArg, KeyArg, KeyOf, RowTyped } from './ets/index.js';
 export { END_OF_TABLE } from './engines/types.js';
@@ -32,13 +36,16 @@ export type { EndOfTable, TableType } from './engines/types.js';
 export { TermstoreError, ErrorCode, isTermstoreError } from './errors.js';
 export type { ErrorDetails, TermstoreErrorOf } from './errors.js';
 export { Tuple, tuple, atom, atomName, isAtom, isTuple, Pid, Opaque } from './term/types.js';
+export { isIntegerTerm, isFloatTerm } from './term/number.js';
 export type { Term, Row, OpaqueKind } from './term/types.js';
 export { compareTerms } from './term/order.js';
 export { exactEquals } from './term/equal.js';
 export { spawn, self, send, receive, whenExited, isAlive, rootPid, TIMEOUT } from './process/index.js';
 export type { ExitReason, ReceiveOptions } from './process/index.js';
-export { dets, DetsTable, DEFAULT_MAX_FILE_SIZE } from './dets/index.js';
+export { dets, DetsTable, DEFAULT_MAX_FILE_SIZE, BchunkContinuation, END_OF_INPUT } from './dets/index.js';
 export type {
+  InitFunction,
+  InitTableOptions,
   OpenOptions as DetsOpenOptions,
   DetsInfo,
   DetsTableLike,
@@ -49,9 +56,10 @@ export type {
   AutoSave,
   CompactionPolicy,
 } from './dets/index.js';
-export { ms, matchSpecToJSON } from './match-spec/index.js';
+export { ms, matchSpecToJSON, compileMatchSpec, compileMatchPattern, isCompiledMatchSpec, specKeepsKey, NO_MATCH, EXIT } from './match-spec/index.js';
 export type { MatchSpec, MatchClause, MatchClauseObject, MatchClauseTriple, Pattern, Head, Expr, Call, GuardFunction, MsVar } from './match-spec/index.js';
 export type { Scalar, ConstForm, TaggedScalar, TupleForm, ListForm, MapForm, MapPattern, MapExpr } from './match-spec/index.js';
+export type { ListTailForm, CompiledMatchSpec, CompiledMatchPattern, KeyConstraint, NoMatch } from './match-spec/index.js';
 export { convert, openTableFile, iterateTableFile, inspectFile, verifyFile, detectFormat, toTaggedJson, fromTaggedJson, TaggedJsonError } from './convert/index.js';
 export type {
   ConvertOptions,

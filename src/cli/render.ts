@@ -48,8 +48,9 @@ function binaryString(s: string): string {
 }
 
 /** An integer or a float as Erlang writes it (an integral number is an integer, whatever its size). */
+/** A number in Erlang syntax: an integer only in the safe range; any other number is a float (see `src/term/number.ts`). */
 function number(x: number): string {
-  if (Number.isInteger(x) && !Object.is(x, -0)) return Math.abs(x) < 1e21 ? String(x) : BigInt(x).toString();
+  if (Number.isSafeInteger(x)) return String(x);
   return Number.isFinite(x) ? formatFloat(x) : String(x);
 }
 

@@ -24,6 +24,7 @@ import { nodeFs } from '../dets/fs.js';
 import { countingReads } from './read-progress.js';
 import { loadFile, readHeader } from '../dets/recovery.js';
 import { createEngine } from '../engines/index.js';
+import { MergeGuard } from './merge-guard.js';
 import { TermstoreError } from '../errors.js';
 import { atomName } from '../term/types.js';
 import { ioError } from '../io/atomic-file.js';
@@ -176,11 +177,14 @@ async function detsSink(path: string, meta: TableMeta, o: SinkOptions): Promise<
   const b = new FileBuilder(createCodec(), meta.type, meta.keypos);
   await out.write(b.start(0, 0));
   let rows = 0;
+  // A dets file is loaded into a table: rows it would merge are refused here, naming the row.
+  const guard = new MergeGuard(meta.type, meta.keypos);
   return {
     format: 'dets',
     exact: false,
     async write(batch) {
       for (const row of batch) {
+        guard.check(row, rows, path);
         let wire: unknown;
         try {
           wire = rowToWire(row);

@@ -21,19 +21,22 @@
  * | plain object with a single `$` key    | `{"$map": {"$key": v}}` (the escape; also accepted for any plain object) |
  * | `Pid`                                 | `{"$pid": 12}`                                |
  * | `Opaque` (Erlang pid, ref, port, fun) | `{"$opaque": ["reference", "base64 of its ETF bytes"]}` |
- * | `ErlFloat` (integral Erlang float)    | `{"$float": "1"}` (the number as text; `"-0"` for -0.0) |
+ * | `ErlFloat` (integral Erlang float)    | `{"$float": "1"}` (the number as text; `"-0"` for -0.0); also a `number` beyond ±2^53 (a float: `{"$float": "100000000000000000000"}`) |
  * | `ErlImproperList`                     | `{"$improper": [[a, b], tail]}`               |
  * | `ErlBitstring`                        | `{"$bits": ["base64", bitsInLastByte]}`       |
  *
  * An object with a single `$` key that is not one of these tags is refused,
  * so a typo never silently becomes a map. An atom name has at most 255
  * characters (Erlang's limit; `MAX_ATOM_CHARS`). Integers beyond ±2^53 must be
- * written as `$bigint` (JSON parsers round them).
+ * written as `$bigint` (JSON parsers round them). Reading gives every
+ * number its stored form (`src/term/number.ts`): `{"$bigint": "1"}` is the
+ * number `1`, `{"$float": "1.5"}` the number `1.5`.
  *
  * @module
  */
 import { MAX_ATOM_CHARS, Opaque, Pid, Tuple, atomTooLong, isPlainObject, type OpaqueKind } from '../term/types.js';
 import { ErlBitstring, ErlFloat, ErlImproperList, type ErlTerm } from '../erlang/terms.js';
+import { canonicalFloat, canonicalInteger } from '../term/number.js';
 
 /** A value the tagged form cannot express, or JSON that is not valid tagged JSON; `path` says where (`2/0/#1k`). */
 export class TaggedJsonError extends Error {
@@ -64,6 +67,8 @@ export function toTaggedJson(x: unknown, path = '', depth = 0): unknown {
     case 'number':
       if (x !== x) throw new TaggedJsonError(path, 'NaN is not a term');
       if (!Number.isFinite(x) || Object.is(x, -0)) return { $number: Object.is(x, -0) ? '-0' : String(x) };
+      // A float that prints as an integer (1e20: not a safe integer, so a float) says so.
+      if (Number.isInteger(x) && !Number.isSafeInteger(x)) return { $float: String(x) };
       return x;
     case 'string':
     case 'boolean':
@@ -168,7 +173,7 @@ function fromTag(tag: string, p: unknown, path: string, depth: number): ErlTerm 
       return p === 'true' ? true : p === 'false' ? false : p === 'nil' ? null : p === 'undefined' ? undefined : Symbol.for(p);
     case '$bigint':
       if (typeof p !== 'string' || !/^-?[0-9]+$/.test(p) || p.length > 100_000) throw new TaggedJsonError(path, '$bigint takes a decimal integer string');
-      return BigInt(p);
+      return canonicalInteger(BigInt(p));
     case '$binary':
       return bytesOf(p, path, '$binary');
     case '$number': {
@@ -204,7 +209,7 @@ function fromTag(tag: string, p: unknown, path: string, depth: number): ErlTerm 
     case '$float': {
       const n = p === '-0' ? -0 : typeof p === 'string' && p.trim() !== '' ? Number(p) : typeof p === 'number' ? p : NaN;
       if (!Number.isFinite(n)) throw new TaggedJsonError(path, '$float takes a finite number as text');
-      return new ErlFloat(n);
+      return canonicalFloat(new ErlFloat(n));
     }
     case '$improper': {
       if (!Array.isArray(p) || p.length !== 2 || !Array.isArray(p[0])) throw new TaggedJsonError(path, '$improper takes [[items...], tail]');

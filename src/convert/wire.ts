@@ -27,10 +27,10 @@ import { ItemWriter } from '../dets/items.js';
 import { TermstoreError } from '../errors.js';
 import { hashKey } from '../term/equal.js';
 import { Tuple, isPlainObject, type Row, type Term } from '../term/types.js';
-import { ErlBitstring, ErlFloat, ErlImproperList, type ErlTerm } from '../erlang/terms.js';
+import { ErlBitstring, ErlImproperList, type ErlTerm } from '../erlang/terms.js';
 
-/** The extra tags (see the module table). */
-export const ERL_TAG = { FLOAT: 40108, IMPROPER: 40109, BITSTRING: 40110 } as const;
+/** The extra tags (see the module table; FLOAT is the dets codec's float box tag). */
+export const ERL_TAG = { FLOAT: TAG.FLOAT, IMPROPER: 40109, BITSTRING: 40110 } as const;
 
 function defineKey(o: Record<string, unknown>, k: string, v: unknown): void {
   if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
@@ -38,7 +38,7 @@ function defineKey(o: Record<string, unknown>, k: string, v: unknown): void {
 }
 
 function isErl(x: object): boolean {
-  return x instanceof ErlFloat || x instanceof ErlImproperList || x instanceof ErlBitstring;
+  return x instanceof ErlImproperList || x instanceof ErlBitstring;
 }
 
 /** True if `x` holds an Erlang wrapper anywhere (so that {@link toWire} alone cannot encode it). */
@@ -71,7 +71,6 @@ export function toWireX(x: unknown): unknown {
 }
 
 function wireErl(x: object): unknown {
-  if (x instanceof ErlFloat) return new Tag(toWire(x.value), ERL_TAG.FLOAT);
   if (x instanceof ErlImproperList) {
     const a: unknown[] = x.items.map(toWireX);
     a.push(toWireX(x.tail));
@@ -111,11 +110,6 @@ export function fromWireX(x: unknown): ErlTerm {
   if (x instanceof Tag) {
     const v: unknown = x.value;
     switch (x.tag) {
-      case ERL_TAG.FLOAT: {
-        const n = v instanceof Tag ? fromWire(v) : v;
-        if (typeof n !== 'number' || !Number.isFinite(n)) throw new WireError('a float tag that does not hold a finite number');
-        return new ErlFloat(n);
-      }
       case ERL_TAG.IMPROPER: {
         if (!Array.isArray(v) || v.length < 2) throw new WireError('a malformed improper list');
         const items = v.slice(0, -1).map(fromWireX);
@@ -171,16 +165,15 @@ export interface TermPlace {
 }
 
 /**
- * Makes an Erlang value storable in a table: integral floats become numbers
- * (as `terms: 'storable'` does); improper lists, bitstrings and maps whose
- * keys collide once floats are numbers are refused with
- * `CONVERT_UNSUPPORTED_TERM`, naming the row and the path inside it
- * (`2/0/#1k`: element 2, list element 0, key of map entry 1). Returns `x`
- * itself when nothing in it changes.
+ * Makes an Erlang value storable in a table (as `terms: 'storable'` does):
+ * improper lists, bitstrings and maps whose keys would be one term in a
+ * table are refused with `CONVERT_UNSUPPORTED_TERM`, naming the row and the
+ * path inside it (`2/0/#1k`: element 2, list element 0, key of map entry 1).
+ * Float boxes are terms and stay. Returns `x` itself when nothing in it
+ * changes.
  */
 export function toStorable(x: ErlTerm, place: TermPlace, path = ''): Term {
   if (typeof x !== 'object' || x === null) return x as Term;
-  if (x instanceof ErlFloat) return x.value;
   if (x instanceof ErlImproperList || x instanceof ErlBitstring) {
     const what = x instanceof ErlImproperList ? 'an improper list' : 'a bitstring';
     throw new TermstoreError('CONVERT_UNSUPPORTED_TERM', `row ${place.row}${path === '' ? '' : ` at ${path}`}: ${what} cannot be stored in a termstore table or dets file`, {
@@ -201,7 +194,7 @@ export function toStorable(x: ErlTerm, place: TermPlace, path = ''): Term {
     return out ?? (x as Term);
   }
   if (x instanceof Map) {
-    if (!holdsErl(x)) return x as Term;
+    if (x.size < 2 && !holdsErl(x)) return x as Term;
     const m = new Map<Term, Term>();
     const seen = new Set<unknown>();
     let i = 0;
@@ -209,7 +202,7 @@ export function toStorable(x: ErlTerm, place: TermPlace, path = ''): Term {
       const sk = toStorable(k, place, `${path}/#${i}k`);
       const h = hashKey(sk);
       if (seen.has(h)) {
-        throw new TermstoreError('CONVERT_UNSUPPORTED_TERM', `row ${place.row} at ${path}/#${i}k: two map keys become the same term once integral floats are numbers`, {
+        throw new TermstoreError('CONVERT_UNSUPPORTED_TERM', `row ${place.row} at ${path}/#${i}k: two map keys are the same term in a table`, {
           details: { position: place.row, path: `${path}/#${i}k`, offset: place.offset, file: place.file },
         });
       }

@@ -15,6 +15,7 @@
  * | `number` (not -0)             | int (major 0/1) when it is an integer in ±2^32, else float64 (0xfb) |
  * | `-0`                          | tag 40106(null)                                   |
  * | `bigint`                      | tag 40103(text: decimal digits, optional `-`)     |
+ * | `ErlFloat` (integral float)   | tag 40108(its value as a number above: int, float64 or tag 40106) |
  * | `string` (well-formed UTF-16) | text string (major 3)                             |
  * | `string` with lone surrogates | tag 40107(array of UTF-16 code units)             |
  * | `Uint8Array`                  | byte string (major 2)                             |
@@ -27,8 +28,14 @@
  * | `Pid`                         | tag 40104(uint id)                                |
  * | `Opaque`                      | tag 40105([text kind, bytes])                     |
  *
- * A decoder of format version 1 must refuse any other tag, and an atom
- * longer than 255 characters (Erlang's limit).
+ * A decoder must refuse any other tag, and an atom longer than 255
+ * characters (Erlang's limit). Tag 40108 (float boxes) appears in format
+ * version 2 files; the tags 40109 and 40110 of the conversion formats
+ * (`src/convert/wire.ts`) never appear in a dets file.
+ *
+ * Decoding gives every number its stored form (`src/term/number.ts`): a
+ * bigint tag holding a safe integer decodes to a `number`, a float tag
+ * holding a value that is not a safe integer to a plain `number`.
  *
  * Decoding is guarded: before cbor-x sees the bytes, one linear pass over
  * the item heads (`cbor-scan.ts`) refuses any tag outside the private range
@@ -44,6 +51,8 @@ import { Encoder, Tag } from 'cbor-x';
 import { MAX_ATOM_CHARS, Opaque, Pid, Tuple, atomTooLong, isPlainObject, type OpaqueKind, type Term } from '../term/types.js';
 import { CborScanError, checkItems } from './cbor-scan.js';
 
+import { ErlFloat, canonicalFloat, canonicalInteger } from '../term/number.js';
+
 /** CBOR tags of the format (private range; see the module table). */
 export const TAG = {
   ATOM: 40100,
@@ -54,6 +63,7 @@ export const TAG = {
   OPAQUE: 40105,
   NEG_ZERO: 40106,
   WTF16: 40107,
+  FLOAT: 40108,
 } as const;
 
 /** Thrown by {@link fromWire} for bytes that decode to something that is not a term of this format. */
@@ -186,6 +196,7 @@ export function toWire(x: unknown): unknown {
       }
       if (x instanceof Pid) return new Tag(x.id, TAG.PID);
       if (x instanceof Opaque) return new Tag([x.kind, x.bytes], TAG.OPAQUE);
+      if (x instanceof ErlFloat) return new Tag(toWire(x.value), TAG.FLOAT);
       if (isPlainObject(x)) {
         const keys = Object.keys(x);
         if (!keys.every(wellFormed)) {
@@ -275,7 +286,12 @@ function fromTag(t: Tag): Term {
     }
     case TAG.BIGINT:
       if (typeof v !== 'string' || !/^-?[0-9]+$/.test(v)) break;
-      return BigInt(v);
+      return canonicalInteger(BigInt(v));
+    case TAG.FLOAT: {
+      const n = v instanceof Tag && v.tag === TAG.NEG_ZERO && v.value === null ? -0 : v;
+      if (typeof n !== 'number' || !Number.isFinite(n)) break;
+      return canonicalFloat(new ErlFloat(n));
+    }
     case TAG.PID:
       if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) break;
       return new Pid(v);

@@ -9,8 +9,9 @@
  * - A write is journaled before it is applied; the journal reaches the
  *   disk on the `autoSave` timer, `sync`, `close` and graceful shutdown.
  * - DETS tables have no process access control: any code may use them.
- * - Unlike DETS, tables are not closed when the process that opened them
- *   ends; they stay open until `close` (or process exit, which flushes).
+ * - As in DETS, the opens a `spawn`ed process made are closed when it ends
+ *   (`openers.ts`); opens from outside any `spawn` stay until `close`
+ *   (or process exit, which flushes).
  *
  * @module
  */
@@ -38,12 +39,16 @@ import type { RecoveryReport } from './recovery.js';
 import { withConvertHint } from './foreign.js';
 import { detsCheck, detsRows, detsRowsAsync } from './iterate.js';
 import { DEFAULT_MAX_FILE_SIZE, DetsStore } from './store.js';
+import { Openers } from './openers.js';
+import { traverse } from './traverse.js';
+import { BchunkContinuation, END_OF_INPUT, bchunk, initTable, type InitFunction, type InitTableOptions } from './init-table.js';
 
 export type { AutoSave, Clock } from './flush.js';
 export type { FsAdapter } from './fs.js';
 export type { RecoveryReport } from './recovery.js';
 export type { CompactionPolicy } from './compaction.js';
 export { DEFAULT_MAX_FILE_SIZE } from './store.js';
+export { BchunkContinuation, END_OF_INPUT, type InitFunction, type InitTableOptions } from './init-table.js';
 
 /** Options of {@link dets.openFile} (DETS's `open_file/2` arguments). */
 export interface OpenOptions {
@@ -259,6 +264,7 @@ function reopen(n: string, file: string, o: OpenOptions, access: string, fn: str
     fail('DETS_OPTIONS_MISMATCH', `${fn}: table ${n} is already open (${existing.file}, ${s.type}, keypos ${s.keypos}, ${s.access}) with a different ${bad}`, { position: 2, option: bad, file });
   }
   existing.openCount++;
+  openers.opened(existing);
   return existing;
 }
 
@@ -299,10 +305,19 @@ async function openTable(name: TableName, options: OpenOptions): Promise<DetsTab
   store.onError = (e) => emitError(t, e);
   byName.set(n, t);
   byFile.set(store.identity, t);
+  openers.opened(t);
   return t;
 }
 
+/** Each process's opens, closed when it ends (as DETS). */
+const openers = new Openers<DetsTable>((t) => {
+  dets.close(t).catch((e: unknown) => {
+    if (e instanceof TermstoreError) emitError(t, e);
+  });
+});
+
 function forget(t: DetsTable): void {
+  openers.forget(t);
   t.impl.alive = false;
   t.impl.engine.clear();
   if (byName.get(t.name) === t) byName.delete(t.name);
@@ -420,6 +435,7 @@ export const dets = Object.freeze({
   close: async (tab: DetsTableLike): Promise<void> => {
     const t = resolve(tab, 'dets.close');
     if (t.closing !== undefined) return t.closing;
+    openers.closed(t);
     if (t.openCount > 1) {
       t.openCount--;
       return;
@@ -522,6 +538,35 @@ export const dets = Object.freeze({
     for (const r of rows) t.engine.insert(r);
     return true;
   },
+
+  /**
+   * `dets:traverse/2`: calls `f` on each row; `f` returns `'continue'` (or
+   * nothing), `{ continue: v }` to collect `v`, `{ done: v }` to stop with
+   * `[v, ...collected]`, or anything else to stop with that value. Values
+   * are collected last first, as DETS.
+   */
+  traverse: (tab: DetsTableLike, f: (row: Row) => unknown): unknown => {
+    if (typeof f !== 'function') fail('ETS_BADARG', `dets.traverse: expected a function, got ${show(f)} (argument 2)`, { position: 2 });
+    return traverse(read(tab, 'dets.traverse'), f);
+  },
+  /**
+   * `dets:init_table/2,3`: replaces every row with the objects of an input
+   * function (DETS's protocol: `'read'` gives `END_OF_INPUT` or
+   * `[objects, next]`, `'close'` ends) or of an iterable; `format: 'bchunk'`
+   * loads the data of `dets.bchunk`. One atomic write; a bad input changes
+   * nothing.
+   */
+  initTable: (tab: DetsTableLike, source: InitFunction | Iterable<unknown>, options?: InitTableOptions): true =>
+    initTable(write(tab, 'dets.initTable'), source, options, 'dets.initTable'),
+  /**
+   * `dets:bchunk/2`: the rows in opaque chunks, for `initTable(t2, chunks,
+   * { format: 'bchunk' })`: `bchunk(t, 'start')`, then `bchunk(t, cont)`,
+   * until END_OF_TABLE.
+   */
+  bchunk: (tab: DetsTableLike, cont: 'start' | BchunkContinuation): [BchunkContinuation, Uint8Array[]] | EndOfTable =>
+    bchunk(read(tab, 'dets.bchunk'), cont, 'dets.bchunk'),
+  /** The atom DETS's init_table input function returns at the end: `end_of_input`. */
+  END_OF_INPUT,
 
   /** `dets:insert/2` (one object). */
   insert: <T extends DetsTableLike>(tab: T, row: RowArg<T>): true => ops.insert(write(tab, 'dets.insert'), row, 'dets.insert'),

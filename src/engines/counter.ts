@@ -16,7 +16,7 @@ export function addInPlace(row: Term[] | undefined, index: number, incr: number)
   const cur = row[index];
   if (typeof cur !== 'number') return undefined;
   const sum = cur + incr;
-  if (!Number.isSafeInteger(sum) || !Number.isInteger(cur)) return undefined;
+  if (!Number.isSafeInteger(sum) || !Number.isSafeInteger(cur)) return undefined;
   row[index] = sum;
   return sum;
 }

@@ -261,12 +261,12 @@ export class HashEngine implements Engine {
     return this.first();
   }
 
-  next(key: Term): Term | EndOfTable | undefined {
+  next(key: Term, fixed = false): Term | EndOfTable | undefined {
     const hk = hashKey(key);
     // The common case: the walk that just returned `key` goes on, and no
     // key was deleted since, so `key` is still there: no hashing, no probe.
     if (hk === this.lastHk && this.lastDels === this.dels && this.lastIt !== undefined) return this.advance(this.lastIt);
-    if (!this.map.has(hk)) return undefined; // ETS: badarg for a key not in a hash table
+    if (!this.map.has(hk)) return fixed ? this.resumeDeleted(hk) : undefined; // ETS: badarg for a key not in a hash table
     let it: Entries | undefined;
     if (hk === this.lastHk && this.lastIt !== undefined) {
       it = this.lastIt;
@@ -284,6 +284,20 @@ export class HashEngine implements Engine {
     return this.advance(it);
   }
 
+  /**
+   * On a fixed table (`safeFixtable`), `next` of a key deleted since a walk
+   * returned it continues that walk, as ETS; `undefined` when no
+   * remembered walk stands on it.
+   */
+  private resumeDeleted(hk: HashKey): Term | EndOfTable | undefined {
+    if (hk === this.lastHk && this.lastIt !== undefined) return this.advance(this.lastIt);
+    const it = this.walks.get(hk);
+    if (it === undefined) return undefined;
+    this.walks.delete(hk);
+    if (this.lastIt !== undefined) this.park(this.lastHk!, this.lastIt);
+    return this.advance(it);
+  }
+
   private park(hk: HashKey, it: Entries): void {
     const walks = this.walks;
     walks.delete(hk);
@@ -291,8 +305,8 @@ export class HashEngine implements Engine {
     if (walks.size > MAX_WALKS) walks.delete(walks.keys().next().value!);
   }
 
-  prev(key: Term): Term | EndOfTable | undefined {
-    return this.next(key);
+  prev(key: Term, fixed = false): Term | EndOfTable | undefined {
+    return this.next(key, fixed);
   }
 
   /** Takes the next entry of a walk and makes it the current walk. */

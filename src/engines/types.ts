@@ -85,10 +85,12 @@ export interface Engine {
   /**
    * Key after `key`. Ordered engines accept an absent key (the next greater
    * one). Hash engines return `undefined` for an absent key (the facade
-   * raises badarg, as ETS).
+   * raises badarg, as ETS), unless `fixed` (the table is fixed by
+   * `safeFixtable`) and a walk that returned the key before it was deleted
+   * can go on.
    */
-  next(key: Term): Term | EndOfTable | undefined;
-  prev(key: Term): Term | EndOfTable | undefined;
+  next(key: Term, fixed?: boolean): Term | EndOfTable | undefined;
+  prev(key: Term, fixed?: boolean): Term | EndOfTable | undefined;
 
   /** A cursor before the first row (`reverse`: after the last). */
   cursor(reverse: boolean, range?: KeyRange): Cursor;

@@ -334,8 +334,8 @@ class Decoder {
 
   private float(v: number, start: number): ErlTerm {
     if (!Number.isFinite(v)) throw this.corrupt('float is NaN or infinite', start);
-    if (Number.isInteger(v) && this.o.terms === 'exact') return new ErlFloat(v);
-    return v;
+    // A float whose value is a safe integer needs the box (the plain number would be an integer).
+    return Number.isSafeInteger(v) ? new ErlFloat(v) : v;
   }
 
   private atom(n: number, isUtf8: boolean, start: number): ErlTerm {
@@ -530,7 +530,7 @@ class Decoder {
       const prev = seen.get(id);
       if (prev !== undefined) {
         if (this.o.terms === 'storable' && !this.sameBytes(prev, keyAt)) {
-          throw this.fail('CONVERT_UNSUPPORTED_TERM', 'two map keys become the same term once integral floats are numbers (terms: storable)', keyAt);
+          throw this.fail('CONVERT_UNSUPPORTED_TERM', 'two map keys are the same term in a termstore table (terms: storable)', keyAt);
         }
         throw this.corrupt('map has a duplicate key', keyAt);
       }
@@ -557,7 +557,7 @@ class Decoder {
 function keyIdentity(k: ErlTerm): string {
   switch (typeof k) {
     case 'number':
-      return Number.isInteger(k) ? 'i' + k : 'f' + k;
+      return Number.isSafeInteger(k) ? 'i' + k : 'f' + k;
     case 'string':
       return k.length < 64 ? 's' + k : erlCanonical(k);
     case 'symbol':

@@ -5,8 +5,8 @@
  *
  * | JS                                     | ETF                                              |
  * |----------------------------------------|--------------------------------------------------|
- * | integer `number` / `bigint`            | SMALL_INTEGER (0..255), INTEGER (32-bit signed), else SMALL_BIG / LARGE_BIG |
- * | other finite `number`, `ErlFloat`      | NEW_FLOAT                                         |
+ * | safe-integer `number` / `bigint`       | SMALL_INTEGER (0..255), INTEGER (32-bit signed), else SMALL_BIG / LARGE_BIG |
+ * | other finite `number` (`1.5`, `1e20`), `ErlFloat` | NEW_FLOAT (see `src/term/number.ts`)   |
  * | `string`                               | BINARY (UTF-8; a string with a lone surrogate is refused) |
  * | `Uint8Array`                           | BINARY                                            |
  * | `ErlBitstring`                         | BIT_BINARY                                        |
@@ -40,7 +40,7 @@ const utf8 = new TextEncoder();
 /** An integer 0..255 (`number` or `bigint`): an element of a `STRING_EXT`. */
 function isByte(e: unknown): boolean {
   if (typeof e === 'bigint') return e >= 0n && e <= 255n;
-  return typeof e === 'number' && Number.isInteger(e) && e >= 0 && e <= 255;
+  return typeof e === 'number' && Number.isSafeInteger(e) && e >= 0 && e <= 255;
 }
 
 /** Thrown inside the encoder; turned into a `TermstoreError` with the path at the top. */
@@ -147,7 +147,7 @@ export class EtfEncoder {
   private term(x: unknown, depth: number): void {
     switch (typeof x) {
       case 'number':
-        if (Number.isInteger(x)) return this.integer(x);
+        if (Number.isSafeInteger(x)) return this.integer(x);
         if (!Number.isFinite(x)) throw new Refusal(`${x} is not an Erlang number`);
         return this.float(x);
       case 'bigint':

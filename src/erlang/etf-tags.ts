@@ -54,14 +54,16 @@ export interface DecodeOptions {
   /**
    * Which representation to use for Erlang values the term model lacks.
    *
-   * - `'exact'` (default): integral floats decode to `ErlFloat`, improper
-   *   lists to `ErlImproperList`, bitstrings to `ErlBitstring`. Everything
-   *   re-encodes to a term `=:=` the original.
-   * - `'storable'`: only values termstore tables accept. Integral floats
-   *   decode to plain numbers (and so are written back as integers);
-   *   improper lists and bitstrings are refused with
-   *   `CONVERT_UNSUPPORTED_TERM` naming the offset; a map whose keys collide
-   *   once floats become numbers (`#{1 => a, 1.0 => b}`) is refused the same way.
+   * - `'exact'` (default): improper lists decode to `ErlImproperList`,
+   *   bitstrings to `ErlBitstring`. Everything re-encodes to a term `=:=`
+   *   the original.
+   * - `'storable'`: only values termstore tables accept: improper lists and
+   *   bitstrings are refused with `CONVERT_UNSUPPORTED_TERM` naming the
+   *   offset.
+   *
+   * Floats are the same in both modes: a plain `number`, or an `ErlFloat`
+   * (a term) when the value is a safe integer (`1.0`), so `1.0` never
+   * becomes the integer `1`.
    */
   terms?: 'exact' | 'storable';
   /** Maximum nesting depth of tuples, lists and maps (default 2000). Deeper input is refused. */

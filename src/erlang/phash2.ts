@@ -168,7 +168,7 @@ type Work =
 
 function isByte(e: unknown): e is number | bigint {
   if (typeof e === 'bigint') return e >= 0n && e <= 255n;
-  return typeof e === 'number' && Number.isInteger(e) && e >= 0 && e <= 255;
+  return typeof e === 'number' && Number.isSafeInteger(e) && e >= 0 && e <= 255;
 }
 
 /**
@@ -229,7 +229,7 @@ export function makeHash2(term: ErlTerm): number {
       const hv = atomHash(name);
       hash = hash === 0 ? hv : h2(hv, 0, HCONST_3, hash);
     } else if (typeof x === 'number' || typeof x === 'bigint') {
-      hash = typeof x === 'number' && !Number.isInteger(x) ? floatHash(x, hash) : intHash(x, hash);
+      hash = typeof x === 'number' && !Number.isSafeInteger(x) ? floatHash(x, hash) : intHash(x, hash);
     } else if (x instanceof ErlFloat) {
       hash = floatHash(x.value, hash);
     } else if (typeof x === 'string' || x instanceof Uint8Array) {

@@ -64,7 +64,7 @@ function num(x: unknown): number | bigint {
 }
 
 function isFloat(x: unknown): boolean {
-  return x instanceof ErlFloat || (typeof x === 'number' && !Number.isInteger(x));
+  return x instanceof ErlFloat || (typeof x === 'number' && !Number.isSafeInteger(x));
 }
 
 function sign(n: number): -1 | 0 | 1 {

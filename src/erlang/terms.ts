@@ -2,59 +2,34 @@
  * Erlang values that the termstore term model cannot hold, and the
  * `ErlTerm` type of what the Erlang codecs read and write.
  *
- * The term model (`src/term`) maps Erlang terms to JS values. Three kinds of
- * Erlang value have no faithful counterpart there; the codecs represent them
- * with the small wrapper classes of this module so that a value read from an
- * Erlang file is written back exactly (`=:=` on the Erlang side):
+ * The term model (`src/term`) maps Erlang terms to JS values, numbers
+ * included (`src/term/number.ts`: a `number` is an integer when it is a safe
+ * integer, else a float; an integral float such as `1.0` is an
+ * {@link ErlFloat}, which is a term). Two kinds of Erlang value have no
+ * counterpart there; the codecs represent them with the small wrapper
+ * classes of this module so that a value read from an Erlang file is written
+ * back exactly (`=:=` on the Erlang side):
  *
  * | Erlang                          | JS (decode mode `'exact'`)     | why a wrapper                                      |
  * |---------------------------------|--------------------------------|----------------------------------------------------|
- * | a float with an integral value (`1.0`, `-0.0`, `1.0e300`) | {@link ErlFloat} | JS `1` would be written back as the integer `1`, and `1 =/= 1.0` |
  * | an improper list `[a, b \| c]`  | {@link ErlImproperList}        | a JS array is always a proper list                 |
  * | a bitstring (`<<1:3>>`)          | {@link ErlBitstring}           | `Uint8Array` holds whole bytes only                |
  *
- * Floats with a fractional part decode to plain `number`s (they cannot be
- * confused with integers). Any JS `number` for which `Number.isInteger` holds
- * is written as an Erlang integer; write an {@link ErlFloat} to get a float.
- *
- * The wrappers are not terms of the term model: `copyTerm` (and so every
- * table insert) refuses them. To put Erlang data into termstore tables,
- * decode with `terms: 'storable'` (see `DecodeOptions`): integral floats then
- * become plain numbers (lossy: they come back as integers), and improper
- * lists and bitstrings are refused with `CONVERT_UNSUPPORTED_TERM` naming the
- * file offset.
+ * These two wrappers are not terms of the term model: `copyTerm` (and so
+ * every table insert) refuses them. To put Erlang data into termstore
+ * tables, decode with `terms: 'storable'` (see `DecodeOptions`): improper
+ * lists and bitstrings are then refused with `CONVERT_UNSUPPORTED_TERM`
+ * naming the file offset. Floats need nothing: they decode to plain numbers
+ * or float boxes either way.
  *
  * @module
  */
-import { Opaque, Pid, Tuple, atomName, isPlainObject, type Term } from '../term/index.js';
+import { ErlFloat, Opaque, Pid, Tuple, atomName, isPlainObject, type Term } from '../term/index.js';
 import { hex } from '../term/equal.js';
 
-/**
- * An Erlang float, for floats whose value is an integer (`1.0`, `-0.0`).
- *
- * The Erlang decoder returns one for every integral float in `'exact'` mode;
- * the encoder writes any `ErlFloat` as a float (NEW_FLOAT_EXT), whatever its
- * value. `valueOf()` gives the number, so `+f` and `f * 2` work.
- */
-export class ErlFloat {
-  /** The float's value. Finite (Erlang has no NaN or infinities). */
-  readonly value: number;
-  constructor(value: number) {
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new TypeError('ErlFloat: the value must be a finite number');
-    }
-    this.value = value;
-    Object.freeze(this);
-  }
-  /** The float's value. */
-  valueOf(): number {
-    return this.value;
-  }
-  /** As Erlang prints it: `1.0`, `-0.0`, `1.0e300`. */
-  toString(): string {
-    return formatFloat(this.value);
-  }
-}
+// The float box is a term of the term model (src/term/number.ts); it is
+// re-exported here, where the Erlang codecs always found it.
+export { ErlFloat, formatFloat } from '../term/number.js';
 
 /**
  * An Erlang improper list: `[a, b | c]` is `new ErlImproperList([a, b], c)`.
@@ -125,16 +100,6 @@ export type ErlTerm =
   | ReadonlyMap<ErlTerm, ErlTerm>
   | { readonly [key: string]: ErlTerm };
 
-/** Formats a float the way Erlang's `~p` does for the common cases (`1.0`, `1.5e300`). */
-export function formatFloat(x: number): string {
-  if (Object.is(x, -0)) return '-0.0';
-  const s = String(x);
-  if (/^-?\d+$/.test(s)) return s + '.0';
-  const m = /^(-?\d+)e([+-]\d+)$/.exec(s);
-  if (m !== null) return `${m[1]}.0e${m[2]!.replace('+', '')}`;
-  return s.replace('e+', 'e');
-}
-
 const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -152,7 +117,6 @@ export function erlCanonical(x: unknown, depth = 0): string {
   switch (typeof x) {
     case 'number':
       if (Number.isSafeInteger(x)) return 'i' + (x === 0 ? '0' : String(x)) + ';';
-      if (Number.isInteger(x)) return 'i' + BigInt(x).toString() + ';';
       if (!Number.isFinite(x)) throw new TypeError('not a term: non-finite number');
       return 'f' + String(x) + ';';
     case 'bigint':

@@ -21,6 +21,10 @@ import { checkOwner, checkRead, checkWrite, giveAway as giveAwayImpl, heirIn, wa
 import { etsCheck, iterate as iterateImpl, type IterateOptions } from './iterate.js';
 import * as sel from './select.js';
 import { Continuation } from './select.js';
+import { isFixed, safeFixedInfo, safeFixtable, type SafeFixed } from './fixtable.js';
+import { slot } from './slot.js';
+import { isCompiledMs, matchSpecCompile, matchSpecRun, testMs, type TestMsResult } from './ms-run.js';
+import type { CompiledMatchSpec } from '../match-spec/index.js';
 import {
   TableImpl,
   allTables,
@@ -70,13 +74,21 @@ export interface TableInfo {
   memory: number;
   /** Whether writes are journaled to a file (true for dets tables). */
   onDisk: boolean;
+  /** True while some process has the table fixed with `safeFixtable` (ETS `fixed`). */
+  fixed: boolean;
+  /** `false`, or when the table was first fixed and by whom, how many times (ETS `safe_fixed`). */
+  safeFixed: SafeFixed | false;
 }
 
-/** One item of {@link TableInfo}. */
+/** One item of {@link TableInfo}. ETS's snake_case names (`'safe_fixed'`) are accepted too. */
 export type InfoItem = keyof TableInfo;
 
-/** A select/match result with a limit: a chunk and how to go on, or END_OF_TABLE. */
-export type Chunk<T> = [T[], Continuation<T>] | EndOfTable;
+/**
+ * A select/match result with a limit: a chunk and how to go on (a
+ * continuation, or END_OF_TABLE when the chunk reached the end of the table
+ * first, as ETS), or END_OF_TABLE when nothing is left.
+ */
+export type Chunk<T> = [T[], Continuation<T> | EndOfTable] | EndOfTable;
 
 const TYPES: readonly TableType[] = ['set', 'ordered_set', 'bag', 'duplicate_bag'];
 const ACCESS: readonly Access[] = ['public', 'protected', 'private'];
@@ -137,9 +149,15 @@ function deleteFn(tab: TableLike, ...key: [] | [unknown]): true {
   return ops.deleteKey(write(tab, 'ets.delete'), key[0], 'ets.delete');
 }
 
+/** ETS's name of an info item, to termstore's (`safe_fixed` is `safeFixed`, `named_table` is `named`). */
+function camelItem(item: string): string {
+  return item === 'named_table' ? 'named' : item.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
 function info(tab: TableLike): TableInfo | undefined;
 function info<K extends InfoItem>(tab: TableLike, item: K): TableInfo[K] | undefined;
-function info(tab: TableLike, item?: InfoItem): unknown {
+function info(tab: TableLike, item: 'safe_fixed'): SafeFixed | false | undefined;
+function info(tab: TableLike, item?: InfoItem | 'safe_fixed'): unknown {
   let t: TableImpl;
   try {
     t = resolve(tab, 'ets.info');
@@ -159,10 +177,13 @@ function info(tab: TableLike, item?: InfoItem): unknown {
     size: t.engine.size(),
     memory: t.engine.memoryBytes(),
     onDisk: t.sink !== undefined,
+    fixed: isFixed(t),
+    safeFixed: safeFixedInfo(t),
   };
   if (item === undefined) return all;
-  if (!(item in all)) fail('ETS_BADARG', `ets.info: unknown item ${show(item)} (argument 2)`, { position: 2 });
-  return all[item];
+  const key = typeof item === 'string' ? camelItem(item) : item;
+  if (typeof key !== 'string' || !Object.prototype.hasOwnProperty.call(all, key)) fail('ETS_BADARG', `ets.info: unknown item ${show(item)} (argument 2)`, { position: 2 });
+  return all[key as InfoItem];
 }
 
 function selectFn(tab: TableLike | Continuation, spec?: unknown, limit?: number): unknown {
@@ -344,6 +365,29 @@ export const ets = Object.freeze({
   matchObject: matchObjectFn as MatchObjectFunction,
   /** `ets:match_delete/2`: deletes the rows matching a pattern. */
   matchDelete: (tab: TableLike, pattern: Head): true => sel.matchDelete(write(tab, 'ets.matchDelete'), pattern, 'ets.matchDelete'),
+  /**
+   * `ets:slot/2`: the rows of slot `i` (0-based): on an `ordered_set` the
+   * `i`-th row, on a hash table the rows of the `i`-th key; END_OF_TABLE
+   * just past the last slot, `ETS_BADARG` beyond. O(i) per call.
+   */
+  slot: (tab: TableLike, i: number): Row[] | EndOfTable => slot(read(tab, 'ets.slot'), i, 'ets.slot'),
+  /**
+   * `ets:safe_fixtable/2`: fixes (`true`) or releases (`false`) the table for
+   * the running process; fixations nest and end with the process. On a fixed
+   * hash table, `next` of a key deleted during a walk continues the walk.
+   */
+  safeFixtable: (tab: TableLike, fix: boolean): true => {
+    if (typeof fix !== 'boolean') fail('ETS_BADARG', `ets.safeFixtable: expected true or false, got ${show(fix)} (argument 2)`, { position: 2 });
+    return safeFixtable(read(tab, 'ets.safeFixtable'), fix);
+  },
+  /** `ets:match_spec_compile/1`: a compiled spec for `matchSpecRun` (`ETS_BAD_MATCH_SPEC` if it breaks the grammar). */
+  matchSpecCompile: (spec: MatchSpec): CompiledMatchSpec => matchSpecCompile(spec),
+  /** `ets:match_spec_run/2`: the results of a compiled spec (or a spec) for each row (an array) of `rows` it matches. */
+  matchSpecRun: (rows: readonly (readonly unknown[])[], compiled: CompiledMatchSpec | MatchSpec): Term[] => matchSpecRun(rows, compiled),
+  /** `ets:test_ms/2`: runs a spec over one row: `{ ok: true, result, matched }`, or `{ ok: false, errors }` for a spec that breaks the grammar. */
+  testMs: (row: readonly unknown[], spec: MatchSpec): TestMsResult => testMs(row, spec),
+  /** `ets:is_compiled_ms/1`: true for what `matchSpecCompile` returns. */
+  isCompiledMs: (x: unknown): boolean => isCompiledMs(x),
 
   /** `ets:info/1,2`: facts about a table; `undefined` if it does not exist. */
   info,
@@ -372,6 +416,8 @@ export const ets = Object.freeze({
 });
 
 export { Continuation } from './select.js';
+export type { SafeFixed } from './fixtable.js';
+export type { TestMsResult } from './ms-run.js';
 export type { SelectFn } from './select.js';
 export type { KeyArg, KeyOf, RowArg, RowOf, RowTyped } from './table.js';
 export type { IterateOptions } from './iterate.js';

@@ -65,11 +65,13 @@ export function* tableRows(t: TableImpl, reverse: boolean, check: StepCheck, dea
 }
 
 /** The rest of a select with a limit, from its first result: each chunk computed when reached. */
-function* selectResults(first: [unknown[], sel.Continuation] | typeof END_OF_TABLE, t: TableImpl, check: StepCheck, fn: string): Generator<unknown, void, undefined> {
+function* selectResults(first: [unknown[], sel.Continuation | typeof END_OF_TABLE] | typeof END_OF_TABLE, t: TableImpl, check: StepCheck, fn: string): Generator<unknown, void, undefined> {
   let r = first;
   while (r !== END_OF_TABLE) {
     yield* r[0];
     check(t);
+    // A chunk that reached the end comes with END_OF_TABLE instead of a continuation (as ETS).
+    if (r[1] === END_OF_TABLE) return;
     r = sel.continueSelect(r[1], fn);
   }
 }

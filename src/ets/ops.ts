@@ -13,9 +13,11 @@ import { END_OF_TABLE, type EndOfTable, type WriteOp } from '../engines/types.js
 import { fail } from '../errors.js';
 import { copyOut, copyTerm, NotATermError, rowOut, storedRow, thawRow } from '../term/copy.js';
 import { exactEquals } from '../term/equal.js';
+import { canonicalInteger, isIntegerTerm } from '../term/number.js';
 import { show, type Row, type Term } from '../term/types.js';
 import { fnIn, keyIn, posIn, rowIn, rowsIn } from './args.js';
 import type { TableImpl } from './table.js';
+import { isFixed } from './fixtable.js';
 
 /** @internal Sends ops to the sink (if any), which may throw to veto them. */
 function journal(t: TableImpl, ops: WriteOp[]): void {
@@ -31,8 +33,18 @@ export function insert(t: TableImpl, row: unknown, fn = 'insert'): true {
   return true;
 }
 
+/**
+ * The order in which a list of rows goes into a table: ETS inserts a list
+ * into a `bag` last row first (`insert(T, [{k,1},{k,2}])` then `lookup`
+ * gives `[{k,2},{k,1}]`; checked against OTP 25), every other type in list
+ * order. The journal records the rows in this order, so a replay agrees.
+ */
+function listOrder(t: TableImpl, rs: Row[]): Row[] {
+  return t.type === 'bag' && rs.length > 1 ? rs.reverse() : rs;
+}
+
 export function insertMany(t: TableImpl, rows: unknown, fn = 'insertMany'): true {
-  const rs = rowsIn(t, rows, fn);
+  const rs = listOrder(t, rowsIn(t, rows, fn));
   if (rs.length === 0) return true;
   if (t.sink !== undefined) journal(t, [{ op: 'insert', rows: rs }]);
   for (const r of rs) t.engine.insert(r);
@@ -48,7 +60,7 @@ export function insertNew(t: TableImpl, row: unknown, fn = 'insertNew'): boolean
 }
 
 export function insertNewMany(t: TableImpl, rows: unknown, fn = 'insertNewMany'): boolean {
-  const rs = rowsIn(t, rows, fn);
+  const rs = listOrder(t, rowsIn(t, rows, fn));
   for (const r of rs) if (t.engine.member(r[t.keypos - 1])) return false;
   if (rs.length === 0) return true;
   if (t.sink !== undefined) journal(t, [{ op: 'insert', rows: rs }]);
@@ -148,18 +160,16 @@ function requireSetLike(t: TableImpl, fn: string): void {
 
 type Counter = number | bigint;
 
-function isInteger(x: unknown): x is Counter {
-  return typeof x === 'bigint' || (typeof x === 'number' && Number.isInteger(x));
-}
+/** An integer term (a float, `1e20` or `ErlFloat` included, is not a counter: ETS refuses it too). */
+const isInteger = isIntegerTerm;
 
+/** The sum of two integers, in the stored form (a number when safe, else a bigint). */
 function addCounter(a: Counter, b: Counter): Counter {
   if (typeof a === 'number' && typeof b === 'number') {
     const r = a + b;
     if (Number.isSafeInteger(r)) return r;
-    return BigInt(a) + BigInt(b);
   }
-  const r = BigInt(a) + BigInt(b);
-  return typeof a === 'number' && r >= BigInt(Number.MIN_SAFE_INTEGER) && r <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(r) : r;
+  return canonicalInteger(BigInt(a) + BigInt(b));
 }
 
 interface CounterOp {
@@ -181,7 +191,7 @@ function parseCounterOp(op: unknown, fn: string): CounterOp {
     if (!isInteger(threshold) || !isInteger(setValue)) {
       fail('ETS_BADARG', `${fn}: threshold and set value must be integers, got ${show(op)} (argument 3)`, { position: 3 });
     }
-    return { pos, incr, threshold, setValue };
+    return { pos, incr, threshold, setValue: typeof setValue === 'bigint' ? canonicalInteger(setValue) : setValue };
   }
   return fail('ETS_BADARG', `${fn}: expected an integer, [pos, incr], [pos, incr, threshold, setValue] or a list of those, got ${show(op)} (argument 3)`, {
     position: 3,
@@ -208,13 +218,13 @@ function fastCounter(t: TableImpl, key: unknown, op: unknown): number | undefine
   } else {
     return undefined;
   }
-  if (typeof incr !== 'number' || !Number.isInteger(incr) || !Number.isInteger(pos) || pos < 1 || pos === t.keypos) return undefined;
+  if (typeof incr !== 'number' || !Number.isSafeInteger(incr) || !Number.isInteger(pos) || pos < 1 || pos === t.keypos) return undefined;
   const e = t.engine;
   if (t.sink === undefined && e.addToElement !== undefined) return e.addToElement(key as Term, pos - 1, incr);
   const row = e.lookupOne(key as Term) as Row | undefined;
   if (row === undefined || pos > row.length) return undefined;
   const cur = row[pos - 1];
-  if (typeof cur !== 'number' || !Number.isInteger(cur)) return undefined;
+  if (typeof cur !== 'number' || !Number.isSafeInteger(cur)) return undefined;
   const v = cur + incr;
   if (!Number.isSafeInteger(v)) return undefined;
   const next = thawRow(row);
@@ -285,11 +295,14 @@ export function updateCounter(t: TableImpl, key: unknown, op: unknown, dflt: unk
 
 /**
  * `updateElement(t, key, [pos, value] | [[pos, value], ...])`: ETS
- * `update_element/3`. Returns false if the key is absent.
+ * `update_element/3`. Returns false if the key is absent, whatever the
+ * positions and values (as ETS: checked against OTP 25).
  */
 export function updateElement(t: TableImpl, key: unknown, spec: unknown, fn = 'updateElement'): boolean {
   requireSetLike(t, fn);
   keyIn(key, fn);
+  const row = t.engine.lookupOne(key as Term) as Row | undefined;
+  if (row === undefined) return false;
   if (!Array.isArray(spec)) fail('ETS_BADARG', `${fn}: expected [pos, value] or a list of them, got ${show(spec)} (argument 3)`, { position: 3 });
   const isList = spec.length === 0 || Array.isArray(spec[0]);
   const pairs = (isList ? spec : [spec]) as unknown[];
@@ -307,8 +320,6 @@ export function updateElement(t: TableImpl, key: unknown, spec: unknown, fn = 'u
     }
     updates.push([pos, v]);
   }
-  const row = t.engine.lookupOne(key as Term) as Row | undefined;
-  if (row === undefined) return false;
   const next = row.slice() as Term[];
   for (const [pos, v] of updates) {
     if (pos > next.length) fail('ETS_BAD_POSITION', `${fn}: position ${pos} is beyond the row, which has ${next.length} elements`, { position: 3 });
@@ -334,14 +345,14 @@ export function last(t: TableImpl): Term | EndOfTable {
 
 export function next(t: TableImpl, key: unknown, fn = 'next'): Term | EndOfTable {
   keyIn(key, fn);
-  const k = t.engine.next(key as Term);
+  const k = t.engine.next(key as Term, isFixed(t));
   if (k === undefined) fail('ETS_BADARG', `${fn}: the key ${show(key)} is not in ${t.type} table ${t.name}`, { position: 2 });
   return k === END_OF_TABLE ? k : copyOut(k);
 }
 
 export function prev(t: TableImpl, key: unknown, fn = 'prev'): Term | EndOfTable {
   keyIn(key, fn);
-  const k = t.engine.prev(key as Term);
+  const k = t.engine.prev(key as Term, isFixed(t));
   if (k === undefined) fail('ETS_BADARG', `${fn}: the key ${show(key)} is not in ${t.type} table ${t.name}`, { position: 2 });
   return k === END_OF_TABLE ? k : copyOut(k);
 }

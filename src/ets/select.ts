@@ -14,7 +14,7 @@
  */
 import { END_OF_TABLE, type Cursor, type EndOfTable, type KeyRange, type WriteOp } from '../engines/types.js';
 import { fail } from '../errors.js';
-import { compileMatchPattern, compileMatchSpec, NO_MATCH, type CompiledMatchSpec } from '../match-spec/index.js';
+import { compileMatchPattern, compileMatchSpec, NO_MATCH, specKeepsKey, type CompiledMatchSpec } from '../match-spec/index.js';
 import { copyOut, holdsBinary, rowOut } from '../term/copy.js';
 import { exactEquals } from '../term/equal.js';
 import { Tuple, show, type Row, type Term } from '../term/types.js';
@@ -32,6 +32,12 @@ type Runner = (row: Row) => unknown;
 interface Source {
   /** Next batch of candidate rows; empty when done. */
   next(max: number): Row[];
+  /**
+   * The rows of keys bound in the head (what ETS calls a given key): as
+   * ETS, a full chunk then ends the walk (`END_OF_TABLE` in place of a
+   * continuation) unless another candidate row matches.
+   */
+  readonly lookahead?: boolean;
 }
 
 /** The key of the property that carries a continuation's result type. Types only: the property is never set. */
@@ -121,11 +127,12 @@ function cursorSource(t: TableImpl, reverse: boolean, range?: KeyRange, inRange?
  * the table as it is then). The rows of one key already fetched but not yet
  * handed out are checked again before they are.
  */
-function keysSource(t: TableImpl, keys: readonly Term[]): Source {
+function keysSource(t: TableImpl, keys: readonly Term[], lookahead: boolean): Source {
   let i = 0;
   let pending: Row[] = [];
   let pendingKey: Term;
   return {
+    lookahead,
     next(max) {
       if (pending.length > 0) {
         const now = t.engine.lookup(pendingKey);
@@ -145,9 +152,12 @@ function keysSource(t: TableImpl, keys: readonly Term[]): Source {
 function sourceFor(t: TableImpl, constraint: CompiledMatchSpec['keyConstraint'] | undefined, reverse: boolean): Source {
   const ordered = t.engine.caps.ordered;
   if (constraint !== undefined && constraint.kind === 'keys') {
+    // As ETS (OTP 25): keys bound in the head end a chunked walk as soon as
+    // nothing more matches; on an ordered_set only a single such key does.
+    const given = constraint.inHead === true;
     // ordered_set: `orderedKeys` is sorted and distinct under == (how the tree finds keys).
-    if (ordered) return keysSource(t, reverse ? [...constraint.orderedKeys].reverse() : constraint.orderedKeys);
-    return keysSource(t, constraint.keys);
+    if (ordered) return keysSource(t, reverse ? [...constraint.orderedKeys].reverse() : constraint.orderedKeys, given && constraint.orderedKeys.length === 1);
+    return keysSource(t, constraint.keys, given);
   }
   if (ordered && constraint !== undefined && constraint.kind === 'range') {
     return cursorSource(t, reverse, constraint.range, constraint.inRange);
@@ -193,37 +203,57 @@ function drain(run: Runner, source: Source, pending: Row[], limit: number, out: 
     const r = run(row);
     if (r !== NO_MATCH) {
       results.push(out(row, r));
-      if (results.length >= limit) return { results, rest: batch.slice(i), exhausted: false };
+      if (results.length >= limit) {
+        const rest = batch.slice(i);
+        return source.lookahead === true ? lookAhead(run, source, rest, results) : { results, rest, exhausted: false };
+      }
     }
   }
 }
 
-function runSelect(t: TableImpl, run: Runner, source: Source, limit: number | undefined, fn: string, out = resultOut): unknown[] | [unknown[], Continuation] | EndOfTable {
+/** A full chunk of a given key's rows: ends the walk unless a later candidate row matches (kept for the next chunk). */
+function lookAhead(run: Runner, source: Source, rest: Row[], results: unknown[]): { results: unknown[]; rest: Row[]; exhausted: boolean } {
+  let rows = rest;
+  for (;;) {
+    for (let j = 0; j < rows.length; j++) if (run(rows[j]!) !== NO_MATCH) return { results, rest: rows.slice(j), exhausted: false };
+    rows = source.next(BATCH);
+    if (rows.length === 0) return { results, rest: [], exhausted: true };
+  }
+}
+
+function runSelect(t: TableImpl, run: Runner, source: Source, limit: number | undefined, fn: string, out = resultOut): unknown[] | [unknown[], Continuation | EndOfTable] | EndOfTable {
   if (limit === undefined) return drain(run, source, [], Infinity, out).results;
   return step(new Continuation(t, fn, run, source, limit, out, []));
 }
 
-function step(c: Continuation): [unknown[], Continuation] | EndOfTable {
+/**
+ * The next chunk. As ETS (checked against OTP 25): a chunk that reaches the
+ * end of the table before `limit` results comes with `END_OF_TABLE` in place
+ * of a continuation; a full chunk comes with a continuation, even when no
+ * rows are left (the next call then returns `END_OF_TABLE`).
+ */
+function step(c: Continuation): [unknown[], Continuation | EndOfTable] | EndOfTable {
   if (!c.table.alive) fail('ETS_BAD_CONTINUATION', `${c.fn}: the table of this continuation no longer exists`, { position: 1 });
   const { results, rest, exhausted } = drain(c.run, c.source, c.pending, c.limit, c.out);
   if (results.length === 0 && exhausted) return END_OF_TABLE;
+  if (exhausted) return [results, END_OF_TABLE];
   return [results, new Continuation(c.table, c.fn, c.run, c.source, c.limit, c.out, rest)];
 }
 
 /** Continues a select/match from its continuation. */
-export function continueSelect(cont: unknown, fn: string): [unknown[], Continuation] | EndOfTable {
+export function continueSelect(cont: unknown, fn: string): [unknown[], Continuation | EndOfTable] | EndOfTable {
   if (cont === END_OF_TABLE) return END_OF_TABLE;
   if (!(cont instanceof Continuation)) fail('ETS_BAD_CONTINUATION', `${fn}: expected a continuation, got ${show(cont)}`, { position: 1 });
   return step(cont);
 }
 
-export function select(t: TableImpl, spec: unknown, limit: unknown, reverse: boolean, fn: string): unknown[] | [unknown[], Continuation] | EndOfTable {
+export function select(t: TableImpl, spec: unknown, limit: unknown, reverse: boolean, fn: string): unknown[] | [unknown[], Continuation | EndOfTable] | EndOfTable {
   const lim = limit === undefined ? undefined : limitIn(limit, fn, 3);
   const { run, constraint } = compile(t, spec, fn);
   return runSelect(t, run, sourceFor(t, constraint, reverse), lim, fn);
 }
 
-export function match(t: TableImpl, pattern: unknown, limit: unknown, objects: boolean, fn: string): unknown[] | [unknown[], Continuation] | EndOfTable {
+export function match(t: TableImpl, pattern: unknown, limit: unknown, objects: boolean, fn: string): unknown[] | [unknown[], Continuation | EndOfTable] | EndOfTable {
   const lim = limit === undefined ? undefined : limitIn(limit, fn, 3);
   const c = compileMatchPattern(pattern, t.keypos - 1, objects ? 'object' : 'bindings');
   return runSelect(t, (row) => c.run(row), sourceFor(t, c.keyConstraint, false), lim, fn);
@@ -279,6 +309,10 @@ export function selectReplace(t: TableImpl, spec: unknown, fn: string): number {
     fail('ETS_BAD_TABLE_TYPE', `${fn}: bag tables do not support selectReplace (as ETS), table ${t.name} is a bag`, { position: 1 });
   }
   const { run, constraint } = compile(t, spec, fn);
+  // As ETS: a spec that may change a key is refused before any row is looked at.
+  if (typeof spec !== 'function' && !specKeepsKey(spec, t.keypos - 1)) {
+    fail('ETS_BADARG', `${fn}: each clause must return '$_' or one tuple whose key element is the head's key (the same variable or literal), as ETS requires`, { position: 2 });
+  }
   const hits = matchingRows(t, run, constraint, () => true);
   const ki = t.keypos - 1;
   const repl: Array<[Row, Row]> = [];

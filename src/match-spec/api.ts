@@ -15,6 +15,14 @@ import { NO_MATCH, type ClauseIR, type CompiledMatchPattern, type CompiledMatchS
 import { validatePattern, validateSpec } from './validate.js';
 
 const specCache = new SpecCache<CompiledMatchSpec>();
+
+/** Brands the objects {@link compileMatchSpec} returns (for {@link isCompiledMatchSpec}). */
+const COMPILED: unique symbol = Symbol('termstore.compiledMatchSpec');
+
+/** True if `x` was returned by {@link compileMatchSpec} (ETS `is_compiled_ms/1`). */
+export function isCompiledMatchSpec(x: unknown): x is CompiledMatchSpec {
+  return typeof x === 'object' && x !== null && (x as { [COMPILED]?: true })[COMPILED] === true;
+}
 const patternCache = new SpecCache<CompiledMatchPattern>();
 
 function checkKeyIndex(keyIndex: number): void {
@@ -40,6 +48,7 @@ function buildUnchecked(ir: readonly ClauseIR[], keyIndex: number): CompiledMatc
   );
   const last = ir.map((c) => c.body[c.body.length - 1]!);
   return Object.freeze({
+    [COMPILED]: true as const,
     run,
     test,
     keyConstraint: keyConstraintOf(ir, keyIndex),
@@ -216,8 +225,9 @@ function plainKeyLiteral(head: unknown, keyIndex: number): { value: Term } | und
 
 /** A compiled template (key position `'_'`) restricted to rows whose key is exactly `key`. */
 function withKey(template: CompiledMatchSpec, key: Term, keyIndex: number): CompiledMatchSpec {
-  const keyConstraint: KeyConstraint = { kind: 'keys', keys: [key], orderedKeys: [key] };
-  return {
+  const keyConstraint: KeyConstraint = { kind: 'keys', keys: [key], orderedKeys: [key], inHead: true };
+  const c: CompiledMatchSpec & { [COMPILED]: true } = {
+    [COMPILED]: true,
     run: (row: Row) => (exactEquals(row[keyIndex], key) ? template.run(row) : NO_MATCH),
     test: (row: Row) => exactEquals(row[keyIndex], key) && template.test(row),
     keyConstraint,
@@ -225,6 +235,7 @@ function withKey(template: CompiledMatchSpec, key: Term, keyIndex: number): Comp
     returnsTrueOnly: template.returnsTrueOnly,
     clauseCount: template.clauseCount,
   };
+  return c;
 }
 
 /**

@@ -1,19 +1,21 @@
 /**
  * Arithmetic on number terms with Erlang's integer/float split.
  *
- * A term is an *integer* if it is a `bigint` or a `number` for which
- * `Number.isInteger` holds; any other number is a *float*. (JS cannot tell
- * `1.0` from `1`, so `1.0` is the integer 1 here, unlike Erlang.)
+ * The number rules are those of the term model (`src/term/number.ts`): an
+ * *integer* is a `bigint` or a safe-integer `number`; a *float* is any other
+ * `number` or an `ErlFloat` (a float whose value is integral, `2.0`).
  *
- * Integer arithmetic is exact: an integer result is a `number` when every
- * integer operand is a `number` and the result is a safe integer
- * (`Number.isSafeInteger`), otherwise a `bigint`. Mixed integer/float
- * arithmetic converts to float. A float operation whose finite operands give
- * a non-finite result fails (Erlang raises `badarith`), as do division by
- * zero and non-numbers. Failures throw {@link FAIL}.
+ * Integer arithmetic is exact: an integer result is a `number` when it is a
+ * safe integer, else a `bigint` (the stored form of every integer). Mixed
+ * integer/float arithmetic, `/` and `float/1` give floats: a plain `number`,
+ * or an `ErlFloat` when the value is integral (`4 / 2` is `2.0`, as in
+ * Erlang). A float operation whose finite operands give a non-finite result
+ * fails (Erlang raises `badarith`), as do division by zero and non-numbers.
+ * Failures throw {@link FAIL}.
  *
  * @module
  */
+import { ErlFloat, canonicalInteger, floatTerm, isFloatTerm, isIntegerTerm, isNumberTerm } from '../term/number.js';
 import type { Term } from '../term/types.js';
 
 /** Thrown by guard functions to fail the evaluation (caught per clause). Not an Error: no stack to build. */
@@ -25,72 +27,64 @@ export function fail(): never {
 }
 
 /** True for an integer term. */
-export function isInt(x: unknown): x is number | bigint {
-  return typeof x === 'bigint' || (typeof x === 'number' && Number.isInteger(x));
-}
+export const isInt: (x: unknown) => x is number | bigint = isIntegerTerm;
 
-/** True for a float term (a non-integer number, including the infinities). */
-export function isFloat(x: unknown): x is number {
-  return typeof x === 'number' && !Number.isInteger(x);
-}
+/** True for a float term (`ErlFloat`, or a number that is not a safe integer, the infinities included). */
+export const isFloat: (x: unknown) => x is number | ErlFloat = isFloatTerm;
 
 /** True for a number term. */
-export function isNum(x: unknown): x is number | bigint {
-  return typeof x === 'number' || typeof x === 'bigint';
-}
+export const isNum: (x: unknown) => x is number | bigint | ErlFloat = isNumberTerm;
 
-/** An integer result of BigInt arithmetic: a number if `small` and safe, else the bigint. */
-function norm(r: bigint, small: boolean): number | bigint {
-  if (small && r >= -9007199254740991n && r <= 9007199254740991n) {
-    const n = Number(r);
-    return n === 0 ? 0 : n;
-  }
-  return r;
+/** An integer result of BigInt arithmetic, in its stored form. */
+function norm(r: bigint): number | bigint {
+  const n = canonicalInteger(r);
+  return n === 0 ? 0 : n;
 }
 
 /** Float value of a number term; fails if a bigint is too large for a float. */
-export function toFloat(x: number | bigint): number {
+export function toFloat(x: number | bigint | ErlFloat): number {
+  if (x instanceof ErlFloat) return x.value;
   const f = Number(x);
   if (typeof x === 'bigint' && !Number.isFinite(f)) fail();
   return f;
 }
 
-function floatResult(r: number, a: number | bigint, b: number | bigint): number {
+/** A float result: fails on NaN and on overflow from finite operands; boxed when integral. */
+function floatResult(r: number, a: number | bigint | ErlFloat, b: number | bigint | ErlFloat): number | ErlFloat {
   if (r !== r) fail();
-  if (!Number.isFinite(r) && Number.isFinite(Number(a)) && Number.isFinite(Number(b))) fail();
-  return r === 0 ? 0 : r;
+  if (!Number.isFinite(r) && Number.isFinite(toFloat(a)) && Number.isFinite(toFloat(b))) fail();
+  return floatTerm(r);
 }
 
 type IntOp = (x: bigint, y: bigint) => bigint;
 
-function arith2(a: Term, b: Term, fop: (x: number, y: number) => number, iop: IntOp): number | bigint {
+function arith2(a: Term, b: Term, fop: (x: number, y: number) => number, iop: IntOp): number | bigint | ErlFloat {
   if (!isNum(a) || !isNum(b)) fail();
   if (isInt(a) && isInt(b)) {
     if (typeof a === 'number' && typeof b === 'number') {
       const r = fop(a, b);
-      if (Number.isSafeInteger(r) && Number.isSafeInteger(a) && Number.isSafeInteger(b)) return r === 0 ? 0 : r;
-      return norm(iop(BigInt(a), BigInt(b)), true);
+      if (Number.isSafeInteger(r)) return r === 0 ? 0 : r;
     }
-    return norm(iop(BigInt(a), BigInt(b)), false);
+    return norm(iop(BigInt(a), BigInt(b)));
   }
   return floatResult(fop(toFloat(a), toFloat(b)), a, b);
 }
 
 /** `+` */
-export function add(a: Term, b: Term): number | bigint {
+export function add(a: Term, b: Term): number | bigint | ErlFloat {
   return arith2(a, b, (x, y) => x + y, (x, y) => x + y);
 }
 /** `-` */
-export function sub(a: Term, b: Term): number | bigint {
+export function sub(a: Term, b: Term): number | bigint | ErlFloat {
   return arith2(a, b, (x, y) => x - y, (x, y) => x - y);
 }
 /** `*` */
-export function mul(a: Term, b: Term): number | bigint {
+export function mul(a: Term, b: Term): number | bigint | ErlFloat {
   return arith2(a, b, (x, y) => x * y, (x, y) => x * y);
 }
 
-/** `/`: always float division (the result may be integer-valued, e.g. `4 / 2` is `2`). */
-export function fdiv(a: Term, b: Term): number {
+/** `/`: always float division (`4 / 2` is the float `2.0`, an `ErlFloat`). */
+export function fdiv(a: Term, b: Term): number | ErlFloat {
   if (!isNum(a) || !isNum(b)) fail();
   const y = toFloat(b);
   if (y === 0) fail();
@@ -108,11 +102,11 @@ export function idiv(a: Term, b: Term): number | bigint {
       const q = Math.trunc(a / b);
       return q === 0 ? 0 : q;
     }
-    return norm(BigInt(a) / BigInt(b), true);
+    return norm(BigInt(a) / BigInt(b));
   }
   const y = BigInt(b);
   if (y === 0n) fail();
-  return BigInt(a) / y;
+  return norm(BigInt(a) / y);
 }
 
 /** `rem`: remainder with the sign of the dividend. */
@@ -124,32 +118,33 @@ export function irem(a: Term, b: Term): number | bigint {
       const r = a % b;
       return r === 0 ? 0 : r;
     }
-    return norm(BigInt(a) % BigInt(b), true);
+    return norm(BigInt(a) % BigInt(b));
   }
   const y = BigInt(b);
   if (y === 0n) fail();
-  return BigInt(a) % y;
+  return norm(BigInt(a) % y);
 }
 
 /** Unary `-`. */
-export function neg(a: Term): number | bigint {
-  if (typeof a === 'bigint') return -a;
+export function neg(a: Term): number | bigint | ErlFloat {
+  if (typeof a === 'bigint') return norm(-a);
+  if (a instanceof ErlFloat) return floatTerm(-a.value);
   if (typeof a !== 'number') fail();
-  if (Number.isInteger(a) && !Number.isSafeInteger(a)) return -BigInt(a);
-  return a === 0 ? 0 : -a;
+  if (Number.isSafeInteger(a)) return a === 0 ? 0 : -a;
+  return -a;
 }
 
 /** Unary `+`: the number itself. */
-export function pos(a: Term): number | bigint {
+export function pos(a: Term): number | bigint | ErlFloat {
   if (!isNum(a)) fail();
   return a;
 }
 
 /** `abs` */
-export function abs(a: Term): number | bigint {
+export function abs(a: Term): number | bigint | ErlFloat {
   if (typeof a === 'bigint') return a < 0n ? -a : a;
+  if (a instanceof ErlFloat) return floatTerm(Math.abs(a.value));
   if (typeof a !== 'number') fail();
-  if (Number.isInteger(a) && !Number.isSafeInteger(a)) return BigInt(Math.abs(a));
   return Math.abs(a);
 }
 
@@ -162,28 +157,28 @@ function intOfFloat(f: number): number | bigint {
 
 /** `trunc` */
 export function trunc(a: Term): number | bigint {
-  if (isInt(a)) return typeof a === 'number' && !Number.isSafeInteger(a) ? BigInt(a) : a;
-  if (typeof a !== 'number') fail();
-  return intOfFloat(Math.trunc(a));
+  if (isInt(a)) return a;
+  if (!isNum(a)) fail();
+  return intOfFloat(Math.trunc(toFloat(a)));
 }
 
 /** `round`: half away from zero, as Erlang (`round(-2.5)` is `-3`). */
 export function round(a: Term): number | bigint {
-  if (isInt(a)) return typeof a === 'number' && !Number.isSafeInteger(a) ? BigInt(a) : a;
-  if (typeof a !== 'number') fail();
-  return intOfFloat(a < 0 ? -Math.round(-a) : Math.round(a));
+  if (isInt(a)) return a;
+  if (!isNum(a)) fail();
+  const f = toFloat(a);
+  return intOfFloat(f < 0 ? -Math.round(-f) : Math.round(f));
 }
 
-/** `float`: the float value (indistinguishable from an integer when integer-valued). */
-export function float(a: Term): number {
+/** `float`: the float of a number (`float(3)` is `3.0`, an `ErlFloat`). */
+export function float(a: Term): number | ErlFloat {
   if (!isNum(a)) fail();
-  return toFloat(a);
+  return floatTerm(toFloat(a));
 }
 
 function bits(a: Term, b: Term, op: IntOp): number | bigint {
   if (!isInt(a) || !isInt(b)) fail();
-  const small = typeof a === 'number' && typeof b === 'number';
-  return norm(op(BigInt(a), BigInt(b)), small);
+  return norm(op(BigInt(a), BigInt(b)));
 }
 
 /** `band` */
@@ -201,7 +196,7 @@ export function bxor(a: Term, b: Term): number | bigint {
 /** `bnot` */
 export function bnot(a: Term): number | bigint {
   if (!isInt(a)) fail();
-  return norm(~BigInt(a), typeof a === 'number');
+  return norm(~BigInt(a));
 }
 
 const MAX_SHIFT = 1n << 24n; // refuse absurd shifts (Erlang raises system_limit)
@@ -212,7 +207,7 @@ export function bsl(a: Term, b: Term): number | bigint {
   const s = BigInt(b);
   if (s > MAX_SHIFT) fail();
   const r = s >= 0n ? BigInt(a) << s : BigInt(a) >> -s;
-  return norm(r, typeof a === 'number' && typeof b === 'number');
+  return norm(r);
 }
 
 /** `bsr`: arithmetic shift right (a negative shift shifts left). */

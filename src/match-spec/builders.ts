@@ -12,7 +12,7 @@
  * @module
  */
 import { Tuple, type Term } from '../term/types.js';
-import type { Call, ConstForm, Expr, GuardFunction, Head, ListForm, MapForm, MatchClauseObject, MsVar, Pattern } from './types.js';
+import type { Call, ConstForm, Expr, GuardFunction, Head, ListForm, ListTailForm, MapForm, MatchClauseObject, MsVar, Pattern } from './types.js';
 
 export type { Call, ConstForm, ListForm, MapForm } from './types.js';
 
@@ -58,11 +58,22 @@ export const ms = {
   /** A tuple pattern or a tuple built from expressions. */
   tuple(...items: Array<Pattern | Expr>): Tuple {
     // A Tuple of patterns or expressions: its elements are read by the validator, not stored.
-    return Tuple.from(items as Term[]);
+    return Tuple.from(items as unknown as Term[]);
   },
   /** A list built from expressions, or in a head a list pattern (where a plain array is one too). */
   list<E extends Pattern | Expr>(...items: E[]): ListForm<E> {
     return { $list: items };
+  },
+  /**
+   * Erlang's `[I1, ..., In | Tail]`: in a head, a list of at least n
+   * elements whose first ones match `items` and whose rest matches `tail`
+   * (a variable, `'_'`, a list pattern or `[]`); in a guard or body, the
+   * items followed by the elements of the list `tail` evaluates to.
+   *
+   * @example `ms.cons([ms.v(1)], ms.any)` is `['$1' | '_']`: the first element of a non-empty list.
+   */
+  cons<E extends Pattern | Expr, T extends Pattern | Expr>(items: readonly E[], tail: T): ListTailForm<E | T> {
+    return { $list: items, $tail: tail };
   },
   /** A map from `[key, value]` pairs (keys may be expressions in a body, literals in a head), or from an object. */
   map(entries: Iterable<readonly [Pattern | Expr, Pattern | Expr]> | { readonly [k: string]: Pattern | Expr }): MapForm {

@@ -14,10 +14,14 @@
  *   `copyOut(result)` is a safe copy-out whatever the result.
  * - Only the last body expression is evaluated: the others cannot have an
  *   effect (they are validated all the same).
+ * - In a body, a call that fails gives the atom `'EXIT'` in its place, as in
+ *   Erlang: `{{'$1', {'+', '$2', 1}}}` on `{9, <<"ab">>}` is `{9, 'EXIT'}`,
+ *   and a call given `'EXIT'` goes on with it (`is_integer('EXIT')` is
+ *   `false`). In a guard, a failing call makes the clause not match.
  *
  * @module
  */
-import { copyOut } from '../term/copy.js';
+import { copyOut, storedTail } from '../term/copy.js';
 import { exactEquals } from '../term/equal.js';
 import { Tuple, atomName, type Row, type Term } from '../term/types.js';
 import { isInt, fail } from './arith.js';
@@ -66,7 +70,9 @@ function litMatcher(v: Term): Matcher {
   switch (typeof v) {
     case 'number':
     case 'bigint':
-      return (x) => x === v;
+      // Stored integers have one form (a bigint is never a safe integer), so `===` decides;
+      // a bigint from outside a table (1n for 1) still matches by value.
+      return (x) => x === v || (typeof x === 'bigint' && exactEquals(x, v));
     case 'string':
       return (x) => x === v || (x instanceof Uint8Array && exactEquals(x, v));
     default: {
@@ -122,6 +128,8 @@ function pat(p: PatNode, bound: Set<number>, slots: Slots): Matcher | null {
       const { idx, ms } = seq(p.e, bound, slots);
       return (x, env) => Array.isArray(x) && !(x instanceof Tuple) && x.length === n && matchSeq(x as Term[], idx, ms, env);
     }
+    case 'cons':
+      return consMatcher(p.e, p.tail, bound, slots);
     case 'map': {
       const keys = p.e.map(([k]) => k);
       const ms = p.e.map(([, v]) => pat(v, bound, slots));
@@ -139,6 +147,25 @@ function pat(p: PatNode, bound: Set<number>, slots: Slots): Matcher | null {
   }
 }
 
+/** `[P1, ..., Pn | T]`: at least n elements; the rest (a fresh stored list) matches `tail`. */
+function consMatcher(items: readonly PatNode[], tail: PatNode, bound: Set<number>, slots: Slots): Matcher {
+  const n = items.length;
+  const { idx, ms } = seq(items, bound, slots);
+  const isList = (x: Term): x is readonly Term[] => Array.isArray(x) && !(x instanceof Tuple) && x.length >= n;
+  if (tail.t === 'any') return (x, env) => isList(x) && matchSeq(x, idx, ms, env);
+  if (tail.t === 'var' && !bound.has(tail.n)) {
+    bound.add(tail.n);
+    const s = slots.get(tail.n)!;
+    return (x, env) => {
+      if (!isList(x) || !matchSeq(x, idx, ms, env)) return false;
+      env.vals[s] = storedTail(x, n);
+      return true;
+    };
+  }
+  const t = pat(tail, bound, slots)!;
+  return (x, env) => isList(x) && matchSeq(x, idx, ms, env) && t(x.slice(n), env);
+}
+
 function compileHead(h: HeadNode, slots: Slots): (row: Row, env: Env) => boolean {
   if (h.t !== 'row') return () => true;
   const n = h.e.length;
@@ -154,6 +181,19 @@ interface Ctx {
   readonly slots: Slots;
   /** `'$$'`: per bound variable, its slot, or -1 for the whole-row variable. */
   readonly bindingSlots: readonly number[];
+  /** True in a body: a failing call gives `'EXIT'` in its place (in a guard it fails the clause). */
+  readonly body: boolean;
+}
+
+/** In a body, a call that fails is `'EXIT'` (and the evaluation goes on); see the module docs. */
+function exitOnFailure(f: Eval): Eval {
+  return (env) => {
+    try {
+      return f(env);
+    } catch {
+      return EXIT;
+    }
+  };
 }
 
 function setKey(m: Map<Term, Term>, k: Term, v: Term): void {
@@ -169,6 +209,11 @@ function setKey(m: Map<Term, Term>, k: Term, v: Term): void {
 }
 
 function compileCall(fn: string, args: readonly ExprNode[], cx: Ctx): Eval {
+  const f = callEval(fn, args, cx);
+  return cx.body ? exitOnFailure(f) : f;
+}
+
+function callEval(fn: string, args: readonly ExprNode[], cx: Ctx): Eval {
   const fs = args.map((a) => expr(a, cx, false));
   const n = fs.length;
   switch (fn) {
@@ -252,6 +297,21 @@ function expr(e: ExprNode, cx: Ctx, result: boolean): Eval {
         return out;
       };
     }
+    case 'cons': {
+      const fs = e.e.map((x) => expr(x, cx, false));
+      const ft = expr(e.tail, cx, false);
+      const n = fs.length;
+      const build: Eval = (env) => {
+        const tail = ft(env);
+        // termstore lists are proper: a tail that is not a list cannot be built on.
+        if (!Array.isArray(tail) || tail instanceof Tuple) return fail();
+        const out: Term[] = new Array(n + tail.length);
+        for (let i = 0; i < n; i++) out[i] = copyOut(fs[i]!(env));
+        for (let i = 0; i < tail.length; i++) out[n + i] = copyOut(tail[i]);
+        return out;
+      };
+      return cx.body ? exitOnFailure(build) : build;
+    }
     case 'map': {
       const ks = e.e.map(([k]) => expr(k, cx, false));
       const vs = e.e.map(([, v]) => expr(v, cx, false));
@@ -298,11 +358,13 @@ export function slotsOf(clauses: readonly ClauseIR[]): Slots {
 /** Compiles one validated clause. */
 export function compileClause(c: ClauseIR, slots: Slots): CompiledClause {
   const rowVar = c.head.t === 'rowVar' ? c.head.n : undefined;
-  const cx: Ctx = { slots, bindingSlots: c.vars.map((n) => (n === rowVar ? -1 : slots.get(n)!)) };
+  const bindingSlots = c.vars.map((n) => (n === rowVar ? -1 : slots.get(n)!));
+  const guardCx: Ctx = { slots, bindingSlots, body: false };
+  const bodyCx: Ctx = { slots, bindingSlots, body: true };
   return {
     head: compileHead(c.head, slots),
-    guards: c.guards.map((g) => expr(g, cx, false)),
-    body: expr(c.body[c.body.length - 1]!, cx, true),
+    guards: c.guards.map((g) => expr(g, guardCx, false)),
+    body: expr(c.body[c.body.length - 1]!, bodyCx, true),
   };
 }
 

@@ -40,6 +40,7 @@ import type { KeyRange } from '../engines/types.js';
 import { compareTerms, rankOf, Rank } from '../term/order.js';
 import { exactEquals, hashKey, type HashKey } from '../term/equal.js';
 import { Tuple, atom, type Term } from '../term/types.js';
+import { ErlFloat, isFloatTerm } from '../term/number.js';
 import type { ClauseIR, ExprNode, KeyConstraint, PatNode } from './types.js';
 
 type Bound = { readonly key: Term; readonly inclusive: boolean };
@@ -127,10 +128,10 @@ function collect(g: ExprNode, facts: Map<number, VarInfo>): void {
 }
 
 function hasNumber(v: Term): boolean {
-  if (typeof v === 'number' || typeof v === 'bigint') return true;
+  if (typeof v === 'number' || typeof v === 'bigint' || v instanceof ErlFloat) return true;
   if (Array.isArray(v)) return v.some(hasNumber);
   if (v instanceof Map) for (const [k, x] of v) if (hasNumber(k) || hasNumber(x)) return true;
-  if (typeof v === 'object' && v !== null && !(v instanceof Uint8Array) && !Array.isArray(v) && !(v instanceof Map)) {
+  if (typeof v === 'object' && v !== null && !(v instanceof Uint8Array) && !Array.isArray(v) && !(v instanceof Map) && !(v instanceof ErlFloat)) {
     return Object.values(v).some((x) => hasNumber(x as Term));
   }
   return false;
@@ -150,12 +151,22 @@ function product(lists: readonly (readonly Term[])[], make: (items: Term[]) => T
 const freezeTuple = (items: Term[]): Term => Object.freeze(Tuple.from(items));
 const freezeList = (items: Term[]): Term => Object.freeze(items) as Term;
 
-/** The terms that are `==` to `v` but exactly different, with `v`; undefined if too many. */
+/**
+ * The terms that are `==` to `v` but exactly different, with `v` (an
+ * integer and the float of the same value: `1` and `1.0`, `10n ** 20n` and
+ * `1e20`); undefined if too many.
+ */
 function eqAlternatives(v: Term): Term[] | undefined {
-  if (typeof v === 'number') return Number.isInteger(v) ? [v, BigInt(v)] : [v];
-  if (typeof v === 'bigint') {
-    const n = Number(v);
-    return Number.isFinite(n) && BigInt(n) === v ? [v, n] : [v];
+  if (typeof v === 'number' || v instanceof ErlFloat || typeof v === 'bigint') {
+    const x = v instanceof ErlFloat ? v.value : v;
+    if (typeof x === 'bigint') {
+      const n = Number(x);
+      return Number.isFinite(n) && BigInt(n) === x ? [v, n] : [v];
+    }
+    if (!Number.isInteger(x)) return [v];
+    // An integral value: the integer and the float.
+    if (isFloatTerm(v)) return [v, Number.isSafeInteger(x) ? x : BigInt(x)];
+    return [v, new ErlFloat(x)];
   }
   if (Array.isArray(v)) {
     const alts = v.map(eqAlternatives);
@@ -222,6 +233,7 @@ class KeyPattern {
         return product(ks as Term[][], p.t === 'tuple' ? freezeTuple : freezeList);
       }
       default:
+        // A head|tail pattern's tail is unknown: no finite key list.
         return undefined;
     }
   }
@@ -238,7 +250,9 @@ class KeyPattern {
       case 'map':
         return { key: EMPTY_MAP, inclusive: true };
       case 'tuple':
-      case 'list': {
+      case 'list':
+      case 'cons': {
+        // [P1..Pn | T]: the smallest match is the list of the items' bounds with the tail [].
         const items = p.e.map((e) => this.lo(e)?.key ?? MIN);
         return { key: p.t === 'tuple' ? freezeTuple(items) : freezeList(items), inclusive: true };
       }
@@ -302,8 +316,10 @@ class KeyPattern {
       case 'map':
         return (k) => rankOf(k) <= Rank.Map;
       case 'tuple':
-      case 'list': {
+      case 'list':
+      case 'cons': {
         const n = p.e.length;
+        const open = p.t === 'cons'; // any rest after the n items
         let j = 0;
         while (j < n && p.e[j]!.t === 'lit') j++;
         const lits = p.e.slice(0, j).map((e) => (e as { v: Term }).v);
@@ -320,7 +336,7 @@ class KeyPattern {
             const c = compareTerms(a[i], lits[i]);
             if (c !== 0) return c < 0;
           }
-          if (j >= n) return a.length <= n; // all literal: equal, or a longer list (greater)
+          if (j >= n) return open || a.length <= n; // all literal: equal, or a longer list (greater unless a tail follows)
           if (a.length <= j) return true; // the literal prefix itself: smaller than any match
           return inner === null ? true : inner(a[j]);
         };
@@ -335,7 +351,7 @@ class KeyPattern {
 type ClauseKeys =
   | { readonly kind: 'none' }
   | { readonly kind: 'all' }
-  | { readonly kind: 'keys'; readonly keys: readonly Term[] }
+  | { readonly kind: 'keys'; readonly keys: readonly Term[]; readonly inHead: boolean }
   | { readonly kind: 'range'; readonly lo?: Bound; readonly hi?: Bound; readonly upper: Pred | null };
 
 function clauseKeys(c: ClauseIR, keyIndex: number): ClauseKeys {
@@ -347,7 +363,7 @@ function clauseKeys(c: ClauseIR, keyIndex: number): ClauseKeys {
   for (const vi of facts.values()) if (isEmpty(vi)) return { kind: 'none' };
   const kp = new KeyPattern(facts);
   const keys = kp.keys(p);
-  if (keys !== undefined) return keys.length === 0 ? { kind: 'none' } : { kind: 'keys', keys };
+  if (keys !== undefined) return keys.length === 0 ? { kind: 'none' } : { kind: 'keys', keys, inHead: p.t === 'lit' };
   const lo = kp.lo(p);
   const hi = kp.hi(p);
   const upper = kp.upper(p);
@@ -391,7 +407,8 @@ export function keyConstraintOf(clauses: readonly ClauseIR[], keyIndex: number):
   }
   if (parts.every((p) => p.kind === 'keys')) {
     const all = parts.flatMap((p) => (p as { keys: readonly Term[] }).keys);
-    return Object.freeze({ kind: 'keys', keys: Object.freeze(distinctExact(all)), orderedKeys: Object.freeze(sortedDistinct(all)) });
+    const inHead = parts.length > 0 && parts.every((p) => (p as { inHead: boolean }).inHead);
+    return Object.freeze({ kind: 'keys', keys: Object.freeze(distinctExact(all)), orderedKeys: Object.freeze(sortedDistinct(all)), inHead });
   }
   // Bounding range of all clauses: min of los, max of his, union of upper ends.
   let lo: Bound | undefined;

@@ -5,9 +5,10 @@
  *
  * @module
  */
-export { compileMatchSpec, compileMatchPattern, clearMatchSpecCache } from './api.js';
+export { compileMatchSpec, compileMatchPattern, clearMatchSpecCache, isCompiledMatchSpec } from './api.js';
 export { ms } from './builders.js';
 export { matchSpecToJSON } from './literal.js';
+export { specKeepsKey } from './keeps-key.js';
 export { EXIT } from './compile.js';
 export {
   NO_MATCH,
@@ -30,6 +31,7 @@ export {
   type MatchClauseObject,
   type MatchClauseTriple,
   type MatchSpec,
+  type ListTailForm,
   type KeyConstraint,
   type CompiledMatchSpec,
   type CompiledMatchPattern,

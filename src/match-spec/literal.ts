@@ -5,13 +5,17 @@
  * A plain object whose only own key starts with `$` is a tag, in every
  * context: `{ $const: x }`, `{ $tuple: [...] }`, `{ $list: [...] }`,
  * `{ $map: ... }`, `{ $atom: 'name' }`, `{ $bigint: '123' }`,
- * `{ $binary: 'base64' }`, `{ $number: 'Infinity' }`. A literal map with
- * such a single key is written `{ $map: { $key: value } }`.
+ * `{ $binary: 'base64' }`, `{ $number: 'Infinity' }`, `{ $float: '1' }`. A
+ * literal map with such a single key is written `{ $map: { $key: value } }`.
+ *
+ * One two-key form: `{ $list: [...], $tail: t }` is Erlang's `[... | T]`
+ * (see {@link asCons}); a map with exactly those keys is written with `$map`.
  *
  * @module
  */
 import { Opaque, Pid, Tuple, atom, isPlainObject, type Term } from '../term/types.js';
 import { MAX_DEPTH } from '../term/copy.js';
+import { ErlFloat } from '../term/number.js';
 
 /** A problem found in a spec: `where` is a path inside the clause, e.g. `guards[1][2]`. */
 export class SpecError extends Error {
@@ -24,7 +28,7 @@ export class SpecError extends Error {
 }
 
 /** The tag names, with what each takes. */
-export const TAGS = ['$const', '$tuple', '$list', '$map', '$atom', '$bigint', '$binary', '$number'] as const;
+export const TAGS = ['$const', '$tuple', '$list', '$map', '$atom', '$bigint', '$binary', '$number', '$float'] as const;
 export type TagName = (typeof TAGS)[number];
 
 /** If `x` is a tagged form, its tag and payload; `undefined` for anything else. Throws on an unknown tag. */
@@ -43,7 +47,20 @@ export function asTag(x: unknown, where: string): [TagName, unknown] | undefined
   return [only as TagName, x[only]];
 }
 
-/** Decodes one of the scalar tags (`$atom`, `$bigint`, `$binary`, `$number`). */
+/**
+ * If `x` is the head|tail form `{ $list: [...], $tail: t }` (a plain object
+ * with exactly these two own keys), its items and tail; else `undefined`.
+ */
+export function asCons(x: unknown, where: string): [readonly unknown[], unknown] | undefined {
+  if (!isPlainObject(x)) return undefined;
+  const keys = Object.keys(x);
+  if (keys.length !== 2 || !Object.prototype.hasOwnProperty.call(x, '$list') || !Object.prototype.hasOwnProperty.call(x, '$tail')) return undefined;
+  const items = x.$list;
+  if (!Array.isArray(items)) throw new SpecError(`${where}.$list`, '$list takes an array');
+  return [items, x.$tail];
+}
+
+/** Decodes one of the scalar tags (`$atom`, `$bigint`, `$binary`, `$number`, `$float`). */
 export function decodeScalarTag(tag: TagName, p: unknown, where: string): Term {
   switch (tag) {
     case '$atom':
@@ -63,6 +80,11 @@ export function decodeScalarTag(tag: TagName, p: unknown, where: string): Term {
       const n = typeof p === 'number' ? p : typeof p === 'string' && p.trim() !== '' ? Number(p) : NaN;
       if (n !== n) throw new SpecError(where, "$number takes a number or a numeric string ('Infinity', '-Infinity', '1.5')");
       return n;
+    }
+    case '$float': {
+      const n = typeof p === 'number' ? p : typeof p === 'string' && p.trim() !== '' ? Number(p) : NaN;
+      if (!Number.isFinite(n)) throw new SpecError(where, "$float takes a finite number or numeric string ('1', '-0', '2.5')");
+      return new ErlFloat(n);
     }
     default:
       throw new SpecError(where, `${tag} is not a scalar tag`);
@@ -89,7 +111,7 @@ export function decodeLiteral(x: unknown, where: string, depth = 0): Term {
       if (Symbol.keyFor(x) === undefined) throw new SpecError(where, 'an unregistered symbol is not an atom: use Symbol.for(name)');
       return x;
     case 'object': {
-      if (x === null || x instanceof Uint8Array || x instanceof Pid || x instanceof Opaque) return x;
+      if (x === null || x instanceof Uint8Array || x instanceof Pid || x instanceof Opaque || x instanceof ErlFloat) return x;
       if (Array.isArray(x)) {
         const items = x.map((e, i) => decodeLiteral(e, `${where}[${i}]`, depth + 1));
         return x instanceof Tuple ? Tuple.from(items) : items;
@@ -100,6 +122,8 @@ export function decodeLiteral(x: unknown, where: string, depth = 0): Term {
         return m;
       }
       if (isPlainObject(x)) {
+        const cons = asCons(x, where);
+        if (cons !== undefined) return literalCons(cons[0], cons[1], where, depth);
         const tag = asTag(x, where);
         if (tag !== undefined) return decodeLiteralTag(tag[0], tag[1], `${where}.${tag[0]}`, depth + 1);
         const o: Record<string, Term> = {};
@@ -111,6 +135,14 @@ export function decodeLiteral(x: unknown, where: string, depth = 0): Term {
     default:
       throw new SpecError(where, `a ${typeof x} is not a term`);
   }
+}
+
+/** A literal `[a, b | T]`: T must be a list (termstore lists are proper), and the result is their concatenation. */
+function literalCons(items: readonly unknown[], tail: unknown, where: string, depth: number): Term {
+  const head = items.map((e, i) => decodeLiteral(e, `${where}.$list[${i}]`, depth + 1));
+  const t = decodeLiteral(tail, `${where}.$tail`, depth + 1);
+  if (!Array.isArray(t) || t instanceof Tuple) throw new SpecError(`${where}.$tail`, 'the tail of a literal list must be a list (improper lists are not terms)');
+  return [...head, ...(t as Term[])];
 }
 
 function decodeLiteralTag(tag: TagName, p: unknown, where: string, depth: number): Term {
@@ -184,6 +216,7 @@ function enc(x: unknown, depth: number): unknown {
     case 'object': {
       if (x === null) return null;
       if (x instanceof Uint8Array) return { $binary: Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('base64') };
+      if (x instanceof ErlFloat) return { $float: Object.is(x.value, -0) ? '-0' : String(x.value) };
       if (x instanceof Tuple) return { $tuple: x.map((e) => enc(e, depth + 1)) };
       if (Array.isArray(x)) return x.map((e) => enc(e, depth + 1));
       if (x instanceof Map) return { $map: [...x].map(([k, v]) => [enc(k, depth + 1), enc(v, depth + 1)]) };
@@ -211,6 +244,7 @@ function encTagPayload(tag: TagName, p: unknown, depth: number): unknown {
     case '$bigint':
     case '$binary':
     case '$number':
+    case '$float':
       return p;
     case '$map':
       if (isPlainObject(p)) {

@@ -7,6 +7,7 @@
  * @module
  */
 import type { KeyRange } from '../engines/types.js';
+import type { ErlFloat } from '../term/number.js';
 import type { Opaque, Pid, Row, Term, Tuple } from '../term/types.js';
 
 /** What {@link CompiledMatchSpec.run} returns when no clause matches a row. Not a term. */
@@ -31,13 +32,18 @@ export type GuardFunction =
   | 'is_reference' | 'is_port' | 'is_function' | 'is_record'
   | 'element' | 'size' | 'tuple_size' | 'byte_size' | 'length' | 'hd' | 'tl' | 'map_get' | 'is_map_key' | 'map_size' | 'min' | 'max';
 
-/** A scalar term written as itself: numbers, bigints, atoms (`Symbol.for`, booleans, `null`, `undefined`), binaries, pids, opaques. */
-export type Scalar = number | bigint | boolean | null | undefined | symbol | Uint8Array | Pid | Opaque;
+/** A scalar term written as itself: numbers, bigints, float boxes (`ErlFloat`), atoms (`Symbol.for`, booleans, `null`, `undefined`), binaries, pids, opaques. */
+export type Scalar = number | bigint | boolean | null | undefined | symbol | Uint8Array | Pid | Opaque | ErlFloat;
 
 /** `{ $const: x }`: `x` taken literally, nothing in it interpreted. */
 export type ConstForm<T extends Term = Term> = { readonly $const: T };
-/** The JSON forms of scalars that JSON cannot hold: `{ $atom: 'ok' }`, `{ $bigint: '123' }`, `{ $binary: 'base64' }`, `{ $number: 'Infinity' }`. */
-export type TaggedScalar = { readonly $atom: string } | { readonly $bigint: string } | { readonly $binary: string } | { readonly $number: string | number };
+/** The JSON forms of scalars that JSON cannot hold: `{ $atom: 'ok' }`, `{ $bigint: '123' }`, `{ $binary: 'base64' }`, `{ $number: 'Infinity' }`, `{ $float: '1' }` (an Erlang float). */
+export type TaggedScalar =
+  | { readonly $atom: string }
+  | { readonly $bigint: string }
+  | { readonly $binary: string }
+  | { readonly $number: string | number }
+  | { readonly $float: string | number };
 /** `{ $tuple: [...] }`: a tuple of patterns (in a head) or built from expressions (in a body). */
 export interface TupleForm<E = Expr> {
   readonly $tuple: readonly E[];
@@ -54,8 +60,8 @@ export interface MapForm {
 /**
  * A pattern inside a head (`docs/match-spec.md`, *Grammar*): a variable
  * (`'$1'`), the wildcard `'_'`, a literal (matched exactly, `=:=`), a tuple
- * pattern (`Tuple` or `{ $tuple }`), a list pattern (an array or
- * `{ $list }`), or a map pattern (a plain object, a `Map` or `{ $map }`,
+ * pattern (`Tuple` or `{ $tuple }`), a list pattern (an array,
+ * `{ $list }`, or `{ $list, $tail }` for `[P1, ..., Pn | T]`), or a map pattern (a plain object, a `Map` or `{ $map }`,
  * matching maps that have at least those keys). Other strings are binary
  * literals.
  */
@@ -68,6 +74,7 @@ export type Pattern =
   | TaggedScalar
   | TupleForm<Pattern>
   | ListForm<Pattern>
+  | ListTailForm<Pattern>
   | MapForm
   | ReadonlyMap<Term, Pattern>
   | MapPattern;
@@ -100,6 +107,7 @@ export type Expr =
   | TaggedScalar
   | TupleForm<Expr>
   | ListForm<Expr>
+  | ListTailForm<Expr>
   | MapForm
   | ReadonlyMap<Expr, Expr>
   | MapExpr;
@@ -107,6 +115,18 @@ export type Expr =
 /** A plain-object map built from expressions (keys are binaries). */
 export interface MapExpr {
   readonly [key: string]: Expr;
+}
+
+/**
+ * `{ $list: [p1, ..., pn], $tail: t }`: Erlang's `[P1, ..., Pn | T]`. In a
+ * head, a list of at least n elements whose first ones match `p1..pn` and
+ * whose rest matches `t` (a variable, `'_'`, a list pattern or `[]`); in a
+ * guard or body, the list of `p1..pn` followed by the elements of the list
+ * `t` evaluates to. Build it with `ms.cons`.
+ */
+export interface ListTailForm<E = Expr> {
+  readonly $list: readonly E[];
+  readonly $tail: E;
 }
 
 /** One clause in object form: the canonical form, made by `ms.clause`. */
@@ -151,7 +171,13 @@ export type MatchSpec = readonly MatchClause[];
  */
 export type KeyConstraint =
   | { readonly kind: 'all' }
-  | { readonly kind: 'keys'; readonly keys: readonly Term[]; readonly orderedKeys: readonly Term[] }
+  | {
+      readonly kind: 'keys';
+      readonly keys: readonly Term[];
+      readonly orderedKeys: readonly Term[];
+      /** True when every clause's head holds its key as a literal (what ETS calls a bound key; a key pinned by a guard is not). */
+      readonly inHead?: boolean;
+    }
   | { readonly kind: 'range'; readonly range: KeyRange; readonly inRange: (key: Term) => boolean };
 
 /** A compiled match specification; see {@link compileMatchSpec}. */
@@ -199,6 +225,8 @@ export type PatNode =
   | { readonly t: 'lit'; readonly v: Term }
   | { readonly t: 'tuple'; readonly e: readonly PatNode[] }
   | { readonly t: 'list'; readonly e: readonly PatNode[] }
+  /** `[P1, ..., Pn | T]` (n >= 1): a list of at least n elements whose rest matches `tail`. */
+  | { readonly t: 'cons'; readonly e: readonly PatNode[]; readonly tail: PatNode }
   | { readonly t: 'map'; readonly e: ReadonlyArray<readonly [Term, PatNode]> };
 
 /** The pattern for a whole row (internal). */
@@ -211,12 +239,14 @@ export type HeadNode =
 export type ExprNode =
   | { readonly t: 'lit'; readonly v: Term }
   | { readonly t: 'var'; readonly n: number }
-  /** `'$_'`, or the variable bound to the whole row. */
-  | { readonly t: 'row' }
+  /** `'$_'`, or (`viaVar`) the variable bound to the whole row. */
+  | { readonly t: 'row'; readonly viaVar?: true }
   /** `'$$'`. */
   | { readonly t: 'bindings' }
   | { readonly t: 'tuple'; readonly e: readonly ExprNode[] }
   | { readonly t: 'list'; readonly e: readonly ExprNode[] }
+  /** `[E1, ..., En | T]` (n >= 1): the items before the list `tail` evaluates to. */
+  | { readonly t: 'cons'; readonly e: readonly ExprNode[]; readonly tail: ExprNode }
   /** A `Map` built from key and value expressions. */
   | { readonly t: 'map'; readonly e: ReadonlyArray<readonly [ExprNode, ExprNode]> }
   /** A plain-object map with literal string keys. */

@@ -10,7 +10,8 @@ import { TermstoreError } from '../errors.js';
 import { copyTerm, NotATermError } from '../term/copy.js';
 import { Opaque, Pid, Tuple, isPlainObject, type Term } from '../term/types.js';
 import { BIFS, BIF_ALIASES } from './functions.js';
-import { SpecError, asTag, decodeLiteral, decodeScalarTag, mapPairs } from './literal.js';
+import { SpecError, asCons, asTag, decodeLiteral, decodeScalarTag, mapPairs } from './literal.js';
+import { ErlFloat } from '../term/number.js';
 import type { ClauseIR, ExprNode, HeadNode, PatNode } from './types.js';
 
 /** Largest variable number, as Erlang's `'$100000000'`. */
@@ -56,7 +57,7 @@ function lit(v: unknown, where: string): { t: 'lit'; v: Term } {
 function isScalar(x: unknown): boolean {
   const t = typeof x;
   return t === 'number' || t === 'bigint' || t === 'boolean' || t === 'undefined' || t === 'symbol' || x === null ||
-    x instanceof Uint8Array || x instanceof Pid || x instanceof Opaque;
+    x instanceof Uint8Array || x instanceof Pid || x instanceof Opaque || x instanceof ErlFloat;
 }
 
 function checkDepth(depth: number, where: string): void {
@@ -101,6 +102,8 @@ function pattern(x: unknown, where: string, depth: number, vars: Set<number>): P
     return { t: 'map', e };
   }
   if (isPlainObject(x)) {
+    const cons = asCons(x, where);
+    if (cons !== undefined) return consPattern(cons[0], cons[1], where, depth, vars);
     const tag = asTag(x, where);
     if (tag === undefined) return objectPattern(x, where, depth, vars);
     const [name, p] = tag;
@@ -135,12 +138,41 @@ function objectPattern(o: { readonly [k: string]: unknown }, where: string, dept
 function seqPattern(t: 'tuple' | 'list', xs: readonly unknown[], where: string, depth: number, vars: Set<number>): PatNode {
   const e: PatNode[] = new Array(xs.length);
   for (let i = 0; i < xs.length; i++) e[i] = pattern(xs[i], `${where}[${i}]`, depth + 1, vars);
-  // A structure of literals is one literal (one exact comparison).
-  if (e.every((p) => p.t === 'lit')) {
-    const vs = e.map((p) => (p as { v: Term }).v);
-    return lit(t === 'tuple' ? Tuple.from(vs) : vs, where);
+  return foldSeq(t, e, where);
+}
+
+/**
+ * `{ $list: [p1..pn], $tail: t }`, normalised: no items is `t` itself; a
+ * tail that is a list pattern (or `[]`) makes one list pattern; a tail that
+ * is itself head|tail is merged into one.
+ */
+function consPattern(items: readonly unknown[], tail: unknown, where: string, depth: number, vars: Set<number>): PatNode {
+  const e: PatNode[] = items.map((x, i) => pattern(x, `${where}.$list[${i}]`, depth + 1, vars));
+  return consOf(e, pattern(tail, `${where}.$tail`, depth + 1, vars), where);
+}
+
+type SeqNode = PatNode | ExprNode;
+
+/** A list or tuple (pattern or expression) of nodes; a structure of literals is one literal (one exact comparison, one frozen value). */
+function foldSeq<N extends SeqNode>(t: 'tuple' | 'list', e: N[], where: string): N {
+  if (e.every((n) => n.t === 'lit')) {
+    const vs = e.map((n) => (n as { v: Term }).v);
+    return lit(t === 'tuple' ? Tuple.from(vs) : vs, where) as N;
   }
-  return { t, e };
+  return { t, e } as unknown as N;
+}
+
+/**
+ * `[e1..en | t]` normalised: no items is `t` itself; a tail that is a list
+ * (or a literal list, `[]` included) makes one list; a tail that is itself
+ * head|tail is merged into one.
+ */
+function consOf<N extends SeqNode>(e: N[], t: N, where: string): N {
+  if (e.length === 0) return t;
+  if (t.t === 'list') return foldSeq('list', [...e, ...(t.e as N[])], where);
+  if (t.t === 'lit' && Array.isArray(t.v) && !(t.v instanceof Tuple)) return foldSeq('list', [...e, ...(t.v as Term[]).map((v) => lit(v, where) as N)], where);
+  if (t.t === 'cons') return { t: 'cons', e: [...e, ...(t.e as N[])], tail: t.tail } as unknown as N;
+  return { t: 'cons', e, tail: t } as unknown as N;
 }
 
 /** The head of a clause (a pattern for the whole row). */
@@ -172,14 +204,6 @@ interface Scope {
   readonly vars: ReadonlySet<number>;
   /** The variable bound to the whole row, if the head is a variable. */
   readonly rowVar: number | undefined;
-}
-
-function foldSeq(t: 'tuple' | 'list', e: ExprNode[], where: string): ExprNode {
-  if (e.every((n) => n.t === 'lit')) {
-    const vs = e.map((n) => (n as { v: Term }).v);
-    return lit(t === 'tuple' ? Tuple.from(vs) : vs, where);
-  }
-  return { t, e };
 }
 
 function exprs(xs: readonly unknown[], where: string, depth: number, sc: Scope): ExprNode[] {
@@ -214,7 +238,7 @@ function expr(x: unknown, where: string, depth: number, sc: Scope): ExprNode {
     switch (c.k) {
       case 'var':
         if (!sc.vars.has(c.n)) throw new SpecError(where, `variable '${x}' is not bound in the head`);
-        return c.n === sc.rowVar ? { t: 'row' } : { t: 'var', n: c.n };
+        return c.n === sc.rowVar ? { t: 'row', viaVar: true } : { t: 'var', n: c.n };
       case 'row':
         return { t: 'row' };
       case 'bindings':
@@ -236,6 +260,8 @@ function expr(x: unknown, where: string, depth: number, sc: Scope): ExprNode {
     return { t: 'map', e };
   }
   if (isPlainObject(x)) {
+    const cons = asCons(x, where);
+    if (cons !== undefined) return consExpr(cons[0], cons[1], where, depth, sc);
     const tag = asTag(x, where);
     if (tag === undefined) return objectExpr(x, where, depth, sc);
     const [name, p] = tag;
@@ -261,6 +287,12 @@ function expr(x: unknown, where: string, depth: number, sc: Scope): ExprNode {
     }
   }
   throw new SpecError(where, typeof x === 'object' ? 'class instances are not terms' : `a ${typeof x} is not a term`);
+}
+
+/** `{ $list: [e1..en], $tail: t }` in a guard or body, normalised as {@link consPattern}. */
+function consExpr(items: readonly unknown[], tail: unknown, where: string, depth: number, sc: Scope): ExprNode {
+  const e = items.map((x, i) => expr(x, `${where}.$list[${i}]`, depth + 1, sc));
+  return consOf(e, expr(tail, `${where}.$tail`, depth + 1, sc), where);
 }
 
 function objectExpr(o: { readonly [k: string]: unknown }, where: string, depth: number, sc: Scope): ExprNode {

@@ -158,6 +158,8 @@ function info(tab: SharedTableLike, item?: SharedInfoItem): unknown {
     protection: 'public',
     owner: i.owner,
     heir: 'none',
+    fixed: false,
+    safeFixed: false,
     size: i.engine.size(),
     memory: i.engine.memoryBytes(),
     onDisk: true,

@@ -618,16 +618,25 @@ export class PostgresParticipant implements Participant {
   async sync(): Promise<void> {
     if (this.gone) throw this.goneError('shared.sync');
     let head: number;
-    try {
-      const [t] = await this.sql<Array<{ head: number }>>`SELECT head FROM termstore_tables WHERE id = ${this.id}`;
-      if (t === undefined) {
-        this.markGone();
-        throw this.goneError('shared.sync');
+    // As a write does, ride out a lost connection (a server restart) until writeTimeout.
+    const deadline = Date.now() + this.o.writeTimeout;
+    for (let wait = 25; ; wait = Math.min(1000, wait * 2)) {
+      try {
+        const [t] = await this.sql<Array<{ head: number }>>`SELECT head FROM termstore_tables WHERE id = ${this.id}`;
+        if (t === undefined) {
+          this.markGone();
+          throw this.goneError('shared.sync');
+        }
+        head = t.head;
+        break;
+      } catch (e) {
+        if (e instanceof TermstoreError) throw e;
+        if (!transient(e)) throw storeError(e, 'shared.sync');
+        if (Date.now() + wait > deadline) {
+          throw new TermstoreError('SHARED_UNAVAILABLE', `shared.sync: the PostgreSQL store ${this.store} could not be reached within writeTimeout (${this.o.writeTimeout} ms)`, { cause: e, details: { inDoubt: false } });
+        }
+        await sleep(wait);
       }
-      head = t.head;
-    } catch (e) {
-      if (e instanceof TermstoreError) throw e;
-      throw transient(e) ? new TermstoreError('SHARED_UNAVAILABLE', `shared.sync: the PostgreSQL store ${this.store} cannot be reached`, { cause: e, details: { inDoubt: false } }) : storeError(e, 'shared.sync');
     }
     if (this.replica.applied >= head) return;
     await new Promise<void>((resolve, reject) => {

@@ -17,9 +17,10 @@ import { TermstoreError, fail } from '../errors.js';
 import { checkRead, watchOwner } from '../ets/owner.js';
 import { TableImpl, lookupName, register, resolve, type Access, type Table, type TableLike } from '../ets/table.js';
 import { currentProc, isAlive } from '../process/index.js';
-import { copyRow } from '../term/copy.js';
+import { NotATermError, copyRow } from '../term/copy.js';
 import { atomName, show, type Row } from '../term/types.js';
 import { ioError } from '../io/atomic-file.js';
+import { MergeGuard } from '../convert/merge-guard.js';
 import { detectFormat } from '../convert/detect.js';
 import { openTab2File, writeTab2File, type Tab2FileInfo } from '../erlang/tab2file.js';
 import { TabFileReader, TabFileWriter, type TabFileInfo } from './format.js';
@@ -133,6 +134,23 @@ export async function tab2file(tab: TableLike, file: string, options?: Tab2FileO
  * `CONVERT_CORRUPT` (`details.offset`), a named table whose name is taken
  * with `ETS_NAME_TAKEN`; nothing is created then.
  */
+/**
+ * Inserts a file's rows one by one, refusing (`CONVERT_UNSUPPORTED_TERM`,
+ * naming the row) one that the table would merge with an earlier row
+ * although Erlang tells them apart (see `convert/merge-guard.ts`).
+ */
+function loader(t: TableImpl, file: string): ((row: Row) => void) & { count: number } {
+  const guard = new MergeGuard(t.type, t.keypos);
+  const engine = t.engine;
+  const load = (row: Row): void => {
+    guard.check(row, load.count, file);
+    engine.insert(row);
+    load.count++;
+  };
+  load.count = 0;
+  return load;
+}
+
 export async function file2tab(file: string, options?: File2TabOptions): Promise<Table> {
   const fn = 'ets.file2tab';
   fileArg(fn, file, 1);
@@ -149,10 +167,10 @@ export async function file2tab(file: string, options?: File2TabOptions): Promise
       try {
         const { info } = r;
         t = newTable(fn, info.name, info.named, info.type, info.keypos, info.access, owner);
-        const engine = t.engine;
+        const load = loader(t, file);
         let n = 0;
         for (let f = await r.nextFrame(); f !== undefined; f = await r.nextFrame()) {
-          n += r.decodeRows(f.payload, f.offset, 'stored', n, (row) => engine.insert(row as Row));
+          n += r.decodeRows(f.payload, f.offset, 'stored', n, (row) => load(row as Row));
         }
         r.finish(n);
       } finally {
@@ -165,8 +183,19 @@ export async function file2tab(file: string, options?: File2TabOptions): Promise
       try {
         const info = r.info;
         t = newTable(fn, erlName(info, file), info.namedTable, info.type, info.keypos, info.protection, owner);
-        const engine = t.engine;
-        for await (const batch of r) for (const row of batch) engine.insert(copyRow(row as Row));
+        const load = loader(t, file);
+        for await (const batch of r) {
+          for (const row of batch) {
+            let stored: Row;
+            try {
+              stored = copyRow(row as Row);
+            } catch (e) {
+              if (!(e instanceof NotATermError)) throw e;
+              throw new TermstoreError('CONVERT_UNSUPPORTED_TERM', `${fn}: ${file}: row ${load.count}: ${e.message}`, { details: { file, position: load.count } });
+            }
+            load(stored);
+          }
+        }
       } finally {
         await r.close();
       }

@@ -14,11 +14,15 @@
  * Copy-in also validates: NaN, functions, class instances, unregistered
  * symbols, atoms longer than 255 characters (Erlang's limit) and nesting
  * deeper than {@link MAX_DEPTH} (e.g. a cyclic structure) are not terms.
+ * And it gives every number its one stored form (see
+ * `number.ts`): a `bigint` in the safe range becomes the equal `number`, an
+ * `ErlFloat` whose value is not a safe integer becomes that plain number.
  *
  * @module
  */
 import { MAX_ATOM_CHARS, Opaque, Pid, Tuple, atomTooLong, isPlainObject, show, type Row, type Term } from './types.js';
 import { hashKey, type HashKey } from './equal.js';
+import { ErlFloat, canonicalFloat, canonicalInteger } from './number.js';
 
 /** Maximum nesting depth of a term. Deeper (or cyclic) values are refused. */
 export const MAX_DEPTH = 2000;
@@ -101,8 +105,9 @@ function copyValue(x: unknown, depth: number, st: CopyState): Term {
     case 'number':
       if (x !== x) throw new NotATermError('NaN is not a term');
       return x;
-    case 'string':
     case 'bigint':
+      return canonicalInteger(x);
+    case 'string':
     case 'boolean':
     case 'undefined':
       return x;
@@ -116,6 +121,7 @@ function copyValue(x: unknown, depth: number, st: CopyState): Term {
         return new Uint8Array(x);
       }
       if (x instanceof Pid || x instanceof Opaque) return x;
+      if (x instanceof ErlFloat) return canonicalFloat(x);
       if (depth >= MAX_DEPTH) throw new NotATermError(`term nested deeper than ${MAX_DEPTH} levels (cyclic?)`);
       const outer = st.binary;
       st.binary = false;
@@ -168,7 +174,7 @@ function checkValue(x: unknown, depth: number): void {
       checkAtom(x);
       return;
     case 'object': {
-      if (x === null || x instanceof Uint8Array || x instanceof Pid || x instanceof Opaque) return;
+      if (x === null || x instanceof Uint8Array || x instanceof Pid || x instanceof Opaque || x instanceof ErlFloat) return;
       if (depth >= MAX_DEPTH) throw new NotATermError(`term nested deeper than ${MAX_DEPTH} levels (cyclic?)`);
       if (Array.isArray(x)) {
         for (let i = 0; i < x.length; i++) checkValue(x[i], depth + 1);
@@ -216,8 +222,10 @@ export function copyRow(row: readonly unknown[]): Row {
     const v = row[i];
     const t = typeof v;
     // Fast path: primitives need no recursion.
-    if (t === 'string' || t === 'boolean' || t === 'bigint' || t === 'undefined' || (t === 'number' && v === v)) {
+    if (t === 'string' || t === 'boolean' || t === 'undefined' || (t === 'number' && v === v)) {
       out[i] = v as Term;
+    } else if (t === 'bigint') {
+      out[i] = canonicalInteger(v as bigint);
     } else {
       st ??= { binary: false };
       out[i] = copyValue(v, 1, st);
@@ -308,4 +316,22 @@ function cloneBinaries(t: unknown): unknown {
   }
   binaryHolders.add(out);
   return out;
+}
+
+/**
+ * The elements of a stored list from `start` on, as a stored (frozen) list:
+ * what a head|tail pattern binds its tail to. Marked as holding binaries
+ * when one of those elements does, so reads keep copying them.
+ */
+export function storedTail(list: readonly Term[], start: number): Term[] {
+  const out = list.slice(start) as Term[];
+  if (binaryHolders.has(list)) {
+    for (let i = 0; i < out.length; i++) {
+      if (holdsBinary(out[i])) {
+        binaryHolders.add(out);
+        break;
+      }
+    }
+  }
+  return Object.freeze(out) as Term[];
 }

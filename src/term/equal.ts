@@ -1,8 +1,11 @@
 /**
  * Exact equality (Erlang `=:=`) and the hash identity consistent with it.
  *
- * - `1` and `1n` are NOT exactly equal (a `number` and a `bigint` are
- *   different representations); they are `==` in the term order.
+ * - Integers are one type: `1` and `1n` are exactly equal (Erlang has one
+ *   integer type). A float is never exactly equal to an integer: `1` and
+ *   `new ErlFloat(1)` (Erlang `1` and `1.0`) are `==` in the term order but
+ *   not `=:=`; `1e20` (a float, see `number.ts`) and `10n ** 20n` likewise.
+ *   `-0.0` and `0.0` are exactly equal, as in OTP 25.
  * - Atoms are equal by name: `true === Symbol.for('true')`, `null` is `nil`.
  * - A `string` and a `Uint8Array` holding its UTF-8 bytes are the same binary.
  * - A `Map` and a plain object with the same (binary) keys and values are the same map.
@@ -17,6 +20,7 @@
  */
 import { Opaque, Pid, Tuple, atomName, isPlainObject, type Term } from './types.js';
 import { compareStrings } from './order.js';
+import { ErlFloat, isFloatTerm } from './number.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -41,7 +45,8 @@ export function hex(b: Uint8Array): string {
 export function canonical(x: unknown): string {
   switch (typeof x) {
     case 'number':
-      return 'n' + String(x) + ';';
+      // An integer prints the same as the bigint of its value (`String(-0)` is "0").
+      return (Number.isSafeInteger(x) ? 'i' : 'f') + String(x) + ';';
     case 'bigint':
       return 'i' + String(x) + ';';
     case 'string':
@@ -73,6 +78,7 @@ export function canonical(x: unknown): string {
       }
       if (x instanceof Pid) return 'p' + x.id + ';';
       if (x instanceof Opaque) return 'o' + x.kind + x.bytes.length + ':' + hex(x.bytes);
+      if (x instanceof ErlFloat) return 'f' + String(x.value) + ';';
       throw new TypeError('not a term');
     }
     default:
@@ -83,6 +89,8 @@ export function canonical(x: unknown): string {
 /** A primitive that identifies a key up to exact equality; see the module docs. */
 export type HashKey = number | bigint | string | symbol;
 
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const TRUE = Symbol.for('true');
 const FALSE = Symbol.for('false');
 const NIL = Symbol.for('nil');
@@ -95,9 +103,11 @@ const UNDEFINED = Symbol.for('undefined');
 export function hashKey(k: unknown): HashKey {
   switch (typeof k) {
     case 'number':
-    case 'bigint':
     case 'symbol':
       return k;
+    case 'bigint':
+      // The stored form of a safe integer is a number (see number.ts).
+      return k >= MIN_SAFE && k <= MAX_SAFE ? Number(k) : k;
     case 'string':
       return k.length > 0 && k.charCodeAt(0) === 0 ? '\u0000' + canonical(k) : k;
     case 'boolean':
@@ -106,6 +116,7 @@ export function hashKey(k: unknown): HashKey {
       return UNDEFINED;
     default:
       if (k === null) return NIL;
+      if (k instanceof ErlFloat && !Number.isSafeInteger(k.value)) return k.value;
       if (k instanceof Uint8Array) {
         const s = bytesAsString(k);
         if (s !== undefined) return hashKey(s);
@@ -118,12 +129,12 @@ export function hashKey(k: unknown): HashKey {
 export function exactEquals(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   const ta = typeof a;
-  if (ta === 'number' || ta === 'bigint' || ta === 'string') {
-    if (typeof b === 'object' && b instanceof Uint8Array && ta === 'string') return bytesAsString(b) === a;
-    return false;
-  }
+  if (ta === 'string') return typeof b === 'object' && b instanceof Uint8Array && bytesAsString(b) === a;
+  // Two numbers (or two bigints) that are not === differ; a mix is compared by sameNumber.
+  if (ta === 'number' || ta === 'bigint') return typeof b !== ta && sameNumber(a as number | bigint, b);
   if (ta === 'object' && a !== null && !(a instanceof Uint8Array) && !Array.isArray(a)) {
     if (a instanceof Pid) return b instanceof Pid && a.id === b.id;
+    if (a instanceof ErlFloat) return sameNumber(a, b);
   }
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length || (a instanceof Tuple) !== (b instanceof Tuple)) return false;
@@ -137,6 +148,18 @@ export function exactEquals(a: unknown, b: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+/** `=:=` of a number term and anything: same type (integer or float) and the same value. */
+function sameNumber(a: number | bigint | ErlFloat, b: unknown): boolean {
+  const tb = typeof b;
+  if (tb !== 'number' && tb !== 'bigint' && !(b instanceof ErlFloat)) return false;
+  if (isFloatTerm(a) !== isFloatTerm(b)) return false;
+  const x = a instanceof ErlFloat ? a.value : a;
+  const y = b instanceof ErlFloat ? b.value : (b as number | bigint);
+  // Loose equality compares a number and a bigint by value.
+  // eslint-disable-next-line eqeqeq
+  return x == y;
 }
 
 /** Exact equality of two rows (rows are tuples whatever their array class). */

@@ -3,7 +3,8 @@
  *
  *     number < atom < reference < fun < port < pid < tuple < map < list < binary
  *
- * - numbers compare numerically, across `number` and `bigint` (`1` equals `1n`);
+ * - numbers compare numerically, across `number`, `bigint` and `ErlFloat`
+ *   (`1 == 1n == new ErlFloat(1)`);
  * - atoms (symbols, booleans, `null` = `nil`, `undefined`) compare by name, by code point;
  * - tuples by size first, then element by element;
  * - maps by size, then by their keys in term order, then by the values in key order;
@@ -18,6 +19,7 @@
  */
 import { Opaque, Pid, Tuple, atomName, isPlainObject, type Term } from './types.js';
 import { canonical } from './equal.js';
+import { ErlFloat } from './number.js';
 
 /** Rank of each type class in the term order. */
 export const enum Rank {
@@ -57,6 +59,7 @@ export function rankOf(x: unknown): Rank {
       if (x instanceof Map) return Rank.Map;
       if (x instanceof Pid) return Rank.Pid;
       if (x instanceof Opaque) return opaqueRank[x.kind];
+      if (x instanceof ErlFloat) return Rank.Number;
       if (isPlainObject(x)) return Rank.Map;
       return Rank.Invalid;
     default:
@@ -136,8 +139,8 @@ export function compareTerms(a: unknown, b: unknown): number {
   switch (ra) {
     case Rank.Number: {
       // number/bigint mix: JS relational operators compare numerically across the two.
-      const x = a as number | bigint;
-      const y = b as number | bigint;
+      const x = a instanceof ErlFloat ? a.value : (a as number | bigint);
+      const y = b instanceof ErlFloat ? b.value : (b as number | bigint);
       return x < y ? -1 : x > y ? 1 : 0;
     }
     case Rank.Atom:

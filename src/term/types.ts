@@ -3,7 +3,8 @@
  *
  * | Erlang            | JS                                                        |
  * |-------------------|-----------------------------------------------------------|
- * | integer, float    | `number` (NaN is not a term), `bigint`                    |
+ * | integer           | `number` that is a safe integer, `bigint` (stored as a `number` when safe) |
+ * | float             | any other `number` (`1.5`, `1e20`; NaN is not a term), {@link ErlFloat} for an integral float (`1.0`) |
  * | atom              | `Symbol.for(name)`; `true`, `false` are the atoms `true`/`false`, `null` is `nil`, `undefined` is `undefined` |
  * | pid               | {@link Pid}                                               |
  * | reference, port, fun | {@link Opaque} (kept as bytes, only from Erlang files) |
@@ -12,15 +13,18 @@
  * | list              | a plain `Array`                                           |
  * | binary            | `string` (UTF-8) or `Uint8Array`; equal when the bytes are |
  *
- * This module depends on nothing else in termstore.
+ * The number rules are in `number.ts`. This module depends on nothing else
+ * in termstore.
  *
  * @module
  */
+import { ErlFloat } from './number.js';
 
 /** Any value termstore can store. See the module documentation for the mapping. */
 export type Term =
   | number
   | bigint
+  | ErlFloat
   | string
   | boolean
   | null
@@ -208,7 +212,7 @@ function render(x: unknown, depth: number): string {
       if (Array.isArray(x)) return '[' + x.map((e) => render(e, depth + 1)).join(', ') + ']';
       if (x instanceof Uint8Array) return `<<${x.length} bytes>>`;
       if (x instanceof Map) return `Map(${x.size})`;
-      if (x instanceof Pid || x instanceof Opaque) return x.toString();
+      if (x instanceof Pid || x instanceof Opaque || x instanceof ErlFloat) return x.toString();
       if (isPlainObject(x)) return '{' + Object.keys(x).map((k) => `${k}: ${render(x[k], depth + 1)}`).join(', ') + '}';
       return Object.prototype.toString.call(x);
     }

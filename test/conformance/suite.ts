@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fc } from '@fast-check/vitest';
-import { END_OF_TABLE, tuple, type TableType, type Term } from '../../src/index.js';
+import { END_OF_TABLE, ErlFloat, tuple, type TableType, type Term } from '../../src/index.js';
 import { copyRow } from '../../src/term/copy.js';
 import { codeOf, codeOfAsync } from '../helpers.js';
 import { ModelTable } from '../engines/model.js';
@@ -92,15 +92,18 @@ export function conformanceSuite<T>(name: string, makeTable: MakeTable<T>, types
         expect(size(api, t)).toBe(want.length);
       }));
 
-    it(`keys are structural; 1 and 1n are ${ordered ? 'one key' : 'two keys'}`, () =>
+    it(`keys are structural; 1 and 1n are one key; 1 and 1.0 are ${ordered ? 'one key' : 'two keys'}`, () =>
       withTable(async (t, api) => {
         await api.insert(t, [['user', 42], 'list key']);
         expect(api.member(t, ['user', 42])).toBe(true);
         await api.insert(t, [1, 'number']);
-        await api.insert(t, [1n, 'bigint']);
-        expect(size(api, t)).toBe(ordered ? 2 : 3);
-        if (ordered) expect(api.lookup(t, 1)).toEqual([[1n, 'bigint']]);
-        else expect(api.lookup(t, 1)).toEqual([[1, 'number']]);
+        await api.insert(t, [1n, 'bigint']); // the same integer: stored as the number 1
+        const one = setLike ? [[1, 'bigint']] : type === 'bag' ? [[1, 'number'], [1, 'bigint']] : [[1, 'number'], [1, 'bigint']];
+        expect(api.lookup(t, 1n)).toEqual(one);
+        await api.insert(t, [new ErlFloat(1), 'float']);
+        expect(size(api, t)).toBe(one.length + 1 + (ordered ? 0 : 1));
+        if (ordered) expect(api.lookup(t, 1)).toEqual([[new ErlFloat(1), 'float']]);
+        else expect(api.lookup(t, new ErlFloat(1))).toEqual([[new ErlFloat(1), 'float']]);
       }));
 
     it('insertMany and insertNewMany are all or nothing', () =>
@@ -117,7 +120,8 @@ export function conformanceSuite<T>(name: string, makeTable: MakeTable<T>, types
     it('lookupElement, with and without default', () =>
       withTable(async (t, api) => {
         await api.insertMany(t, [['k', 1], ['k', 2]]);
-        expect(api.lookupElement(t, 'k', 2)).toEqual(setLike ? 2 : [1, 2]);
+        // ETS inserts a list into a bag last row first (OTP 25).
+        expect(api.lookupElement(t, 'k', 2)).toEqual(setLike ? 2 : type === 'bag' ? [2, 1] : [1, 2]);
         expect(api.lookupElement(t, 'none', 2, 'd')).toBe('d');
         expect(codeOf(() => api.lookupElement(t, 'none', 2))).toBe('ETS_NO_KEY');
         expect(codeOf(() => api.lookupElement(t, 'k', 3))).toBe('ETS_BAD_POSITION');
@@ -126,7 +130,7 @@ export function conformanceSuite<T>(name: string, makeTable: MakeTable<T>, types
     it('take, delete, deleteObject, deleteAllObjects', () =>
       withTable(async (t, api) => {
         await api.insertMany(t, [['a', 1], ['a', 2], ['b', 1], ['c', 1]]);
-        expect(await api.take(t, 'a')).toEqual(setLike ? [['a', 2]] : [['a', 1], ['a', 2]]);
+        expect(await api.take(t, 'a')).toEqual(setLike ? [['a', 2]] : type === 'bag' ? [['a', 2], ['a', 1]] : [['a', 1], ['a', 2]]);
         expect(api.member(t, 'a')).toBe(false);
         await api.delete(t, 'b');
         await api.delete(t, 'absent');
@@ -247,7 +251,7 @@ export function conformanceSuite<T>(name: string, makeTable: MakeTable<T>, types
       }, 3));
 
     it('random operation sequences agree with the reference model', async () => {
-      const keys: Term[] = [1, 1n, 'a', ['l'], null];
+      const keys: Term[] = [1, 1n, new ErlFloat(1), 2 ** 53, 2n ** 53n, 'a', ['l'], null];
       const op = fc.oneof(
         fc.record({ t: fc.constant('insert' as const), k: fc.nat(keys.length - 1), v: fc.nat(2) }),
         fc.record({ t: fc.constant('delete' as const), k: fc.nat(keys.length - 1) }),

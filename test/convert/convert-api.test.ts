@@ -108,10 +108,11 @@ describe('inspectFile, verifyFile, openTableFile', () => {
     await sink.write(rows);
     await sink.finish();
     expect((await readAll(f))[0]![1]).toBeInstanceOf(ErlFloat);
-    expect((await readAll(f, { terms: 'storable' }))[0]).toEqual([1, 2]);
-    // file2tab stores what a table can hold: 2.0 becomes 2.
+    // a float box is a term: storable mode keeps it too
+    expect((await readAll(f, { terms: 'storable' }))[0]).toEqual([1, new ErlFloat(2)]);
+    // file2tab keeps 2.0 a float
     const t = await ets.file2tab(f);
-    expect(ets.lookup(t, 1)).toEqual([[1, 2]]);
+    expect(ets.lookup(t, 1)).toEqual([[1, new ErlFloat(2)]]);
     expect((await errorOf(() => openTableFile(f, { terms: 'loose' } as never))).code).toBe('CONVERT_BADARG');
   });
 });
@@ -165,14 +166,14 @@ describe('termstore dets files', () => {
 
   it('a tab file and a dets file hold the same table both ways', async () => {
     const tab = out('tstab');
-    await ets.tab2file(tableOf([[1, { a: [1n] }], [2, new Uint8Array([7])]], { type: 'ordered_set' }), tab);
+    await ets.tab2file(tableOf([[1, { a: [1n, new ErlFloat(1)] }], [2, new Uint8Array([7])]], { type: 'ordered_set' }), tab);
     const d = out('tsdb');
     await convert(tab, d);
     const back = out('tstab');
     await convert(d, back);
     const t = await ets.file2tab(back);
     expect(ets.info(t, 'type')).toBe('ordered_set');
-    expect(ets.tab2list(t)).toEqual([[1, { a: [1n] }], [2, new Uint8Array([7])]]);
+    expect(ets.tab2list(t)).toEqual([[1, { a: [1, new ErlFloat(1)] }], [2, new Uint8Array([7])]]);
   });
 
   it('an output directory that does not exist is CONVERT_IO', async () => {

@@ -5,12 +5,18 @@
  */
 import { copyRow } from '../../src/term/copy.js';
 import { Opaque, Pid, Tuple, type Row, type Term } from '../../src/term/types.js';
-import { everyTermType } from './terms.js';
+import { V1_FIXTURE_TERMS, everyTermType, storedForm } from './terms.js';
 import type { TestTable } from './helpers.js';
 
-/** Snapshot part: one row per term type; journal part: one op of each kind. */
+/**
+ * Snapshot part: one row per term type, as the v1 file was written (so with
+ * bigints in the safe range, which copy-in now stores as numbers: the rows
+ * are not put through copy-in); journal part: one op of each kind.
+ */
 export function fixtureSnapshotRows(): Row[] {
-  return everyTermType().map((t, i) => copyRow([i, t]));
+  return everyTermType()
+    .slice(0, V1_FIXTURE_TERMS)
+    .map((t, i) => Object.freeze([i, t]) as Row);
 }
 
 /** Writes the journal part after the snapshot. */
@@ -25,7 +31,8 @@ export function writeFixtureJournal(t: TestTable): void {
 /** The rows the fixture holds, in key order. */
 export function fixtureExpected(): Row[] {
   const rows = new Map<number, Row>();
-  for (const r of fixtureSnapshotRows()) rows.set(r[0] as number, r);
+  // Read back, every number is in its stored form (42n is 42).
+  for (const r of fixtureSnapshotRows()) rows.set(r[0] as number, storedForm(r) as Row);
   rows.set(100, copyRow([100, Tuple.from([Symbol.for('user'), 42n, new Pid(7)])]));
   rows.delete(0);
   rows.set(101, copyRow([101, new Opaque('port', new Uint8Array([1, 2]))]));

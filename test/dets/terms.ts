@@ -1,6 +1,25 @@
 /** Term arbitraries and a representation-exact comparison for round-trip tests. */
 import fc from 'fast-check';
 import { Opaque, Pid, Tuple, isPlainObject, type Term } from '../../src/term/types.js';
+import { ErlFloat, canonicalFloat, canonicalInteger } from '../../src/term/number.js';
+
+/**
+ * The stored form of a term's numbers (`src/term/number.ts`): bigints in the
+ * safe range as numbers, float boxes of non-integral values as numbers. What
+ * a round trip through a table or a file gives back, representation for
+ * representation.
+ */
+export function storedForm(t: unknown): Term {
+  if (typeof t === 'bigint') return canonicalInteger(t);
+  if (t instanceof ErlFloat) return canonicalFloat(t);
+  if (typeof t !== 'object' || t === null || t instanceof Uint8Array || t instanceof Pid || t instanceof Opaque) return t as Term;
+  if (Array.isArray(t)) return t instanceof Tuple ? Tuple.from(t.map(storedForm)) : t.map(storedForm);
+  if (t instanceof Map) return new Map([...t].map(([k, v]) => [storedForm(k), storedForm(v)]));
+  if (!isPlainObject(t)) return t as Term; // the Erlang wrappers (improper lists, bitstrings) as they are
+  const o: Record<string, Term> = Object.getPrototypeOf(t) === null ? (Object.create(null) as Record<string, Term>) : {};
+  for (const k of Object.keys(t)) Object.defineProperty(o, k, { value: storedForm((t as Record<string, unknown>)[k]), enumerable: true, writable: true, configurable: true });
+  return o;
+}
 
 /** True if `a` and `b` are the same term *and* the same JS representation. */
 export function sameTerm(a: unknown, b: unknown): boolean {
@@ -18,6 +37,7 @@ export function sameTerm(a: unknown, b: unknown): boolean {
         return b instanceof Uint8Array && !(b instanceof Buffer) && a.length === b.length && a.every((x, i) => x === b[i]);
       }
       if (a instanceof Pid) return b instanceof Pid && a.id === b.id;
+      if (a instanceof ErlFloat) return b instanceof ErlFloat && Object.is(a.value, b.value);
       if (a instanceof Opaque) return b instanceof Opaque && a.kind === b.kind && sameTerm(a.bytes, b.bytes);
       if (a instanceof Map) {
         if (!(b instanceof Map) || a.size !== b.size) return false;
@@ -53,6 +73,7 @@ export const termArb: fc.Arbitrary<Term> = fc.letrec<{ term: Term }>((tie) => ({
     fc.constantFrom(0, -0, Infinity, -Infinity, 2 ** 53, -(2 ** 53), 2 ** 32, -(2 ** 32), 2 ** 32 - 1, -(2 ** 31) - 1),
     fc.bigInt(),
     fc.bigInt({ min: -(2n ** 200n), max: 2n ** 200n }),
+    fc.oneof(fc.integer(), fc.constantFrom(-0, 0.5, 2 ** 52, -(2 ** 53) + 1), fc.double({ noNaN: true, noDefaultInfinity: true })).map((v) => new ErlFloat(v)),
     anyString,
     fc.boolean(),
     fc.constantFrom(null, undefined),
@@ -66,6 +87,9 @@ export const termArb: fc.Arbitrary<Term> = fc.letrec<{ term: Term }>((tie) => ({
     fc.dictionary(anyString, tie('term'), { maxKeys: 3 }),
   ),
 })).term;
+
+/** How many of {@link everyTermType}'s terms the format v1 golden file holds (the list only grows at its end). */
+export const V1_FIXTURE_TERMS = 52;
 
 /** One of each term type, nested, for the explicit round-trip test. */
 export function everyTermType(): Term[] {
@@ -126,5 +150,12 @@ export function everyTermType(): Term[] {
     Object.assign(Object.create(null) as Record<string, Term>, { x: 1 }),
     JSON.parse('{"__proto__": 5, "constructor": "c"}') as Term,
     Object.freeze([Object.freeze({ deep: Object.freeze([1n]) })]),
+    // Added after the v1 golden file: float boxes (tag 40108).
+    new ErlFloat(1),
+    new ErlFloat(-0),
+    new ErlFloat(0),
+    new ErlFloat(-(2 ** 53) + 1),
+    new ErlFloat(2.5), // stored as 2.5
+    [new ErlFloat(3), 3, 3n],
   ];
 }

@@ -24,6 +24,8 @@ describe('ets.new', () => {
       size: 0,
       memory: expect.any(Number),
       onDisk: false,
+      fixed: false,
+      safeFixed: false,
     });
     ets.delete(t);
   });
@@ -87,7 +89,7 @@ describe('ets.info', () => {
     const t = ets.new('info_items', { type: 'bag', keypos: 2, access: 'public', named: true });
     ets.insert(t, ['a', 'k']);
     const all = ets.info(t)!;
-    expect(Object.keys(all).sort()).toEqual(['heir', 'id', 'keypos', 'memory', 'name', 'named', 'onDisk', 'owner', 'protection', 'size', 'type']);
+    expect(Object.keys(all).sort()).toEqual(['fixed', 'heir', 'id', 'keypos', 'memory', 'name', 'named', 'onDisk', 'owner', 'protection', 'safeFixed', 'size', 'type']);
     for (const item of Object.keys(all) as Array<keyof typeof all>) expect(ets.info(t, item)).toEqual(all[item]);
     expect(all).toMatchObject({ name: 'info_items', named: true, type: 'bag', keypos: 2, protection: 'public', size: 1, onDisk: false });
     ets.delete(t);

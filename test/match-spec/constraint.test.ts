@@ -1,9 +1,16 @@
+import { ErlFloat } from '../../src/term/number.js';
 import { describe, expect, test } from 'vitest';
 import { compileMatchPattern, compileMatchSpec, type KeyConstraint } from '../../src/match-spec/index.js';
 import type { Term } from '../../src/term/types.js';
 import { A, T } from './helpers.js';
 
-const kc = (spec: unknown, keyIndex = 0): KeyConstraint => compileMatchSpec(spec, keyIndex).keyConstraint;
+/** The constraint, without `inHead` (tested on its own below). */
+function kc(spec: unknown, keyIndex = 0): KeyConstraint {
+  const c = compileMatchSpec(spec, keyIndex).keyConstraint;
+  if (c.kind !== 'keys') return c;
+  const { inHead: _inHead, ...rest } = c;
+  return rest;
+}
 const one = (head: unknown, guards: unknown[] = []): KeyConstraint => kc([{ head, guards, body: [true] }]);
 function range(c: KeyConstraint) {
   expect(c.kind).toBe('range');
@@ -33,7 +40,7 @@ describe('keyConstraint: keys', () => {
   test('a literal key', () => {
     expect(one(['k', '_'])).toEqual({ kind: 'keys', keys: ['k'], orderedKeys: ['k'] });
     expect(one([T('user', 1), '_'])).toEqual({ kind: 'keys', keys: [T('user', 1)], orderedKeys: [T('user', 1)] });
-    // a head literal 1 gives only 1: a hash lookup must not find 1n (the head would not match it)
+    // a head literal 1 gives only 1: a hash lookup must not find 1.0 (the head would not match it)
     expect(one([1, '_'])).toEqual({ kind: 'keys', keys: [1], orderedKeys: [1] });
   });
 
@@ -49,12 +56,15 @@ describe('keyConstraint: keys', () => {
   test('a key variable pinned by =:= or ==', () => {
     expect(one(['$1', '_'], [['=:=', '$1', 5]])).toEqual({ kind: 'keys', keys: [5], orderedKeys: [5] });
     expect(one(['$1', '_'], [['=:=', 'x', '$1']])).toEqual({ kind: 'keys', keys: ['x'], orderedKeys: ['x'] });
-    // == also matches the other integer representation; ordered tables need it once
-    expect(one(['$1', '_'], [['==', '$1', 5]])).toEqual({ kind: 'keys', keys: [5, 5n], orderedKeys: [5] });
+    // == also matches the float of an integer's value (and the integer of an integral float); ordered tables need it once
+    expect(one(['$1', '_'], [['==', '$1', 5]])).toEqual({ kind: 'keys', keys: [5, new ErlFloat(5)], orderedKeys: [5] });
+    expect(one(['$1', '_'], [['==', '$1', 5n]])).toEqual({ kind: 'keys', keys: [5, new ErlFloat(5)], orderedKeys: [5] });
+    expect(one(['$1', '_'], [['==', '$1', { $float: 5 }]])).toEqual({ kind: 'keys', keys: [new ErlFloat(5), 5], orderedKeys: [new ErlFloat(5)] });
     expect(one(['$1', '_'], [['==', '$1', 2n ** 80n]])).toEqual({ kind: 'keys', keys: [2n ** 80n, 2 ** 80], orderedKeys: [2n ** 80n] });
+    expect(one(['$1', '_'], [['==', '$1', 2 ** 80]])).toEqual({ kind: 'keys', keys: [2 ** 80, 2n ** 80n], orderedKeys: [2 ** 80] });
     expect(one(['$1', '_'], [['==', '$1', 1.5]])).toEqual({ kind: 'keys', keys: [1.5], orderedKeys: [1.5] });
     const c = one(['$1', '_'], [['==', '$1', { $tuple: ['a', 1] }]]);
-    expect(c).toEqual({ kind: 'keys', keys: [T('a', 1), T('a', 1n)], orderedKeys: [T('a', 1)] });
+    expect(c).toEqual({ kind: 'keys', keys: [T('a', 1), T('a', new ErlFloat(1))], orderedKeys: [T('a', 1)] });
     // inside andalso, with other facts
     expect(one(['$1', '_'], [['andalso', ['is_integer', '$1'], ['=:=', '$1', 3]]])).toEqual({ kind: 'keys', keys: [3], orderedKeys: [3] });
     // a partly bound key with a pinned variable
@@ -65,7 +75,7 @@ describe('keyConstraint: keys', () => {
     const m = { $map: { a: 1 } };
     const c = range(one(['$1'], [['==', '$1', m]]));
     expect(c.range).toEqual({ lo: { key: { a: 1 }, inclusive: true }, hi: { key: { a: 1 }, inclusive: true } });
-    expect(inR(c, { a: 1 }, { a: 1n }, { a: 2 })).toEqual([true, true, false]);
+    expect(inR(c, { a: 1 }, { a: new ErlFloat(1) }, { a: 2 })).toEqual([true, true, false]);
   });
 
   test('union of clauses, distinct exactly / by ==', () => {
@@ -81,9 +91,11 @@ describe('keyConstraint: keys', () => {
       { head: [2, '_'], body: [true] },
       { head: [1, '_'], body: [true] },
       { head: [1n, '_'], body: [true] },
+      { head: [{ $float: 1 }, '_'], body: [true] },
       { head: [2, 'x'], body: [true] },
     ]);
-    expect(d).toEqual({ kind: 'keys', keys: [2, 1, 1n], orderedKeys: [1, 2] });
+    // 1n is 1; 1.0 is another key for hash tables, the same for ordered_set
+    expect(d).toEqual({ kind: 'keys', keys: [2, 1, new ErlFloat(1)], orderedKeys: [1, 2] });
   });
 
   test('contradictory guards: no keys', () => {
@@ -195,6 +207,20 @@ describe('keyConstraint: range', () => {
     const p = compileMatchPattern([T('user', '$1'), '_'], 0);
     expect(p.keyConstraint).toBe(p.matchObject.keyConstraint);
     expect(range(p.keyConstraint).range.lo?.key).toEqual(T('user', -Infinity));
-    expect(compileMatchPattern(['k', '$1'], 0).keyConstraint).toEqual({ kind: 'keys', keys: ['k'], orderedKeys: ['k'] });
+    expect(compileMatchPattern(['k', '$1'], 0).keyConstraint).toEqual({ kind: 'keys', keys: ['k'], orderedKeys: ['k'], inHead: true });
+  });
+});
+
+describe('keyConstraint: inHead (what ETS calls a given key)', () => {
+  const inHead = (spec: unknown): boolean | undefined => {
+    const c = compileMatchSpec(spec, 0).keyConstraint;
+    return c.kind === 'keys' ? c.inHead : undefined;
+  };
+  test('true only when every clause holds its key as a literal in the head', () => {
+    expect(inHead([[['k', '_'], [], [true]]])).toBe(true);
+    expect(inHead([[[T('a', 1), '_'], [], [true]], [[[2], '_'], [], [true]]])).toBe(true);
+    expect(inHead([[['$1', '_'], [['=:=', '$1', 'k']], [true]]])).toBe(false);
+    expect(inHead([[['k', '_'], [], [true]], [['$1', '_'], [['=:=', '$1', 'j']], [true]]])).toBe(false);
+    expect(inHead([[[T('a', '$1'), '_'], [['=:=', '$1', 1]], [true]]])).toBe(false);
   });
 });

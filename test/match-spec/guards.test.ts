@@ -1,22 +1,30 @@
 import { describe, expect, test } from 'vitest';
 import { EXIT, compileMatchSpec } from '../../src/match-spec/index.js';
 import { Pid, Opaque } from '../../src/term/types.js';
+import { ErlFloat } from '../../src/term/number.js';
 import { A, NO_MATCH, T, ev, guard, run1 } from './helpers.js';
 
 const enc = new TextEncoder();
 
 describe('comparisons (term order)', () => {
-  test('numbers, across number and bigint', () => {
+  test('numbers, across number, bigint and float boxes', () => {
     expect(ev(['<', 1, 2])).toBe(true);
     expect(ev(['>', 1, 2])).toBe(false);
     expect(ev(['=<', 2, 2])).toBe(true);
     expect(ev(['<=', 2, 2])).toBe(true); // alias of =<
     expect(ev(['>=', 1, 2])).toBe(false);
     // erl: {'==', 1, 1.0} -> true, {'=:=', 1, 1.0} -> false
-    expect(ev(['==', 1, 1n])).toBe(true);
-    expect(ev(['=:=', 1, 1n])).toBe(false);
-    expect(ev(['/=', 1, 1n])).toBe(false);
-    expect(ev(['=/=', 1, 1n])).toBe(true);
+    const one = new ErlFloat(1);
+    expect(ev(['==', 1, one])).toBe(true);
+    expect(ev(['=:=', 1, one])).toBe(false);
+    expect(ev(['/=', 1, one])).toBe(false);
+    expect(ev(['=/=', 1, one])).toBe(true);
+    // one integer type: 1 and 1n are the same term
+    expect(ev(['=:=', 1, 1n])).toBe(true);
+    // 1e20 is a float (not a safe integer), 10n ** 20n an integer: == but not =:=
+    expect(ev(['==', 1e20, 10n ** 20n])).toBe(true);
+    expect(ev(['=:=', 1e20, 10n ** 20n])).toBe(false);
+    expect(ev(['<', 2 ** 53, 2n ** 53n + 1n])).toBe(true);
   });
 
   test('across types: number < atom < tuple < map < list < binary', () => {
@@ -41,9 +49,13 @@ describe('arithmetic', () => {
     expect(ev(['*', 3, 4])).toBe(12);
     expect(ev(['-', 5])).toBe(-5); // erl: {'-', 5} -> -5
     expect(ev(['+', 2.5])).toBe(2.5);
-    expect(ev(['*', 2, 1.5])).toBe(3);
+    expect(ev(['*', 2, 1.5])).toEqual(new ErlFloat(3)); // erl: 3.0
     expect(ev(['abs', -3])).toBe(3);
-    expect(ev(['abs', -3n])).toBe(3n);
+    expect(ev(['abs', -3n])).toBe(3); // -3n is stored as -3
+    expect(ev(['abs', -(2n ** 60n)])).toBe(2n ** 60n);
+    expect(ev(['abs', { $float: -2 }])).toEqual(new ErlFloat(2)); // erl: {abs, -2.0} -> 2.0
+    expect(ev(['-', { $float: 0 }])).toEqual(new ErlFloat(-0)); // erl: {'-', 0.0} -> -0.0
+    expect(Object.is((ev(['*', -1, { $float: 0 }]) as ErlFloat).value, -0)).toBe(true); // erl: -0.0
   });
 
   test('div and rem truncate toward zero; rem has the sign of the dividend', () => {
@@ -51,9 +63,10 @@ describe('arithmetic', () => {
     expect(ev({ $list: [['div', 7, -2], ['rem', 7, -2], ['/', 7, -2]] })).toEqual([-3, 1, -3.5]);
     expect(ev({ $list: [['div', -7, 2], ['rem', -7, 2]] })).toEqual([-3, -1]);
     expect(ev(['div', 10n ** 20n, 3])).toBe(33333333333333333333n);
-    expect(ev(['rem', 10n ** 20n, 7])).toBe(10n ** 20n % 7n);
+    expect(ev(['rem', 10n ** 20n, 7])).toBe(Number(10n ** 20n % 7n)); // a safe result is a number
     expect(ev(['div', 2 ** 40, 3])).toBe(Math.trunc(2 ** 40 / 3));
-    expect(ev(['/', 4, 2])).toBe(2); // a float in Erlang (2.0); JS has no 2.0
+    expect(ev(['/', 4, 2])).toEqual(new ErlFloat(2)); // erl: 2.0
+    expect(ev(['div', { $float: 4 }, 2])).toBe(EXIT); // erl: div of a float is badarith
   });
 
   test('integer arithmetic stays exact past the safe range (promotes to bigint)', () => {
@@ -61,13 +74,16 @@ describe('arithmetic', () => {
     expect(ev(['+', '$1', 2], [Number.MAX_SAFE_INTEGER])).toBe(9007199254740993n);
     expect(ev(['*', 2 ** 40, 2 ** 40])).toBe(2n ** 80n);
     expect(ev(['-', '$1', 1], [-Number.MAX_SAFE_INTEGER])).toBe(-9007199254740992n);
-    // a bigint operand gives a bigint
-    expect(ev(['+', 1n, 2])).toBe(3n);
+    // an integer has one form: safe results are numbers, bigint operands or not
+    expect(ev(['+', 1n, 2])).toBe(3);
+    expect(ev(['-', 2n ** 60n, 2n ** 60n - 5n])).toBe(5);
     // a float operand gives a float
     expect(ev(['+', 1n, 0.5])).toBe(1.5);
-    // unsafe integer-valued numbers are integers: exact result
-    expect(ev(['+', 2 ** 60, 1])).toBe(2n ** 60n + 1n);
-    expect(ev(['-', 2 ** 60])).toBe(-(2n ** 60n));
+    expect(ev(['+', 1n, { $float: 1 }])).toEqual(new ErlFloat(2));
+    // a number that is not a safe integer is a float: float arithmetic (erl: 1.152921504606847e18 + 1 is itself)
+    expect(ev(['+', 2 ** 60, 1])).toBe(2 ** 60);
+    expect(ev(['-', 2 ** 60])).toBe(-(2 ** 60));
+    expect(ev(['+', 10n ** 20n, { $float: 0 }])).toBe(1e20); // erl: 1.0e20
   });
 
   test('bitwise operators', () => {
@@ -81,9 +97,12 @@ describe('arithmetic', () => {
 
   test('float, round, trunc', () => {
     // erl: [{trunc, 2.5}, {round, 2.5}, {round, -2.5}, {trunc, -2.7}] -> [2,3,-3,-2]
-    expect(ev({ $list: [['trunc', 2.5], ['round', 2.5], ['round', -2.5], ['trunc', -2.7], ['float', 1]] })).toEqual([2, 3, -3, -2, 1]);
+    // erl: {float, 1} -> 1.0
+    expect(ev({ $list: [['trunc', 2.5], ['round', 2.5], ['round', -2.5], ['trunc', -2.7], ['float', 1]] })).toEqual([2, 3, -3, -2, new ErlFloat(1)]);
     expect(ev(['float', 10n ** 20n])).toBe(1e20);
     expect(ev(['round', 1e300])).toBe(BigInt(1e300));
+    expect(ev(['trunc', { $float: 3 }])).toBe(3);
+    expect(ev(['is_float', ['float', 3]])).toBe(true); // erl: true
   });
 
   test('failures: non-numbers, division by zero, overflow', () => {
@@ -92,8 +111,10 @@ describe('arithmetic', () => {
       expect(ev(e)).toBe(EXIT);
       expect(guard(['==', e, e])).toBe(false);
     }
-    // 1e308 is integer-valued, hence an integer here (a float in Erlang): exact arithmetic, no overflow
-    expect(ev(['*', 1e308, 10])).toBe(BigInt(1e308) * 10n);
+    // 1e308 is a float (not a safe integer), as in Erlang: overflow (erl: badarith)
+    expect(ev(['*', 1e308, 10])).toBe(EXIT);
+    // the bigint of its value is an integer: exact
+    expect(ev(['*', BigInt(1e308), 10])).toBe(BigInt(1e308) * 10n);
   });
 });
 
@@ -137,8 +158,8 @@ describe('type tests', () => {
   const cases: Array<[string, unknown, boolean]> = [
     ['is_atom', A('a'), true], ['is_atom', true, true], ['is_atom', null, true], ['is_atom', 'a', false],
     ['is_boolean', false, true], ['is_boolean', A('true'), true], ['is_boolean', A('a'), false],
-    ['is_integer', 1, true], ['is_integer', 1n, true], ['is_integer', 1.5, false],
-    ['is_float', 1.5, true], ['is_float', 1, false], ['is_number', 1.5, true], ['is_number', 1n, true], ['is_number', 'x', false],
+    ['is_integer', 1, true], ['is_integer', 1n, true], ['is_integer', 1.5, false], ['is_integer', 1e20, false], ['is_integer', 10n ** 20n, true],
+    ['is_float', 1.5, true], ['is_float', 1, false], ['is_float', new ErlFloat(1), true], ['is_integer', new ErlFloat(1), false], ['is_float', 1e20, true], ['is_number', 1.5, true], ['is_number', 1n, true], ['is_number', 'x', false],
     ['is_binary', 'x', true], ['is_binary', enc.encode('x'), true], ['is_binary', A('x'), false],
     ['is_list', [1], true], ['is_list', [], true], ['is_list', T(1), false],
     ['is_tuple', T(1), true], ['is_tuple', [1], false],
@@ -194,7 +215,8 @@ describe('structure functions', () => {
     expect(ev(['map_get', 'b', '$1'], [{ a: 1 }])).toBe(EXIT);
     const m = new Map<unknown, unknown>([[T('k', 1), 'v'], [1, 'one']]);
     expect(ev(['map_get', { $tuple: ['k', 1] }, '$1'], [m as never])).toBe('v');
-    expect(ev(['is_map_key', 1n, '$1'], [m as never])).toBe(false); // keys match exactly
+    expect(ev(['is_map_key', 1n, '$1'], [m as never])).toBe(true); // 1n is 1
+    expect(ev(['is_map_key', { $float: 1 }, '$1'], [m as never])).toBe(false); // keys match exactly: 1.0 is not 1
     expect(ev(['map_size', '$1'], [m as never])).toBe(2);
     expect(ev(['map_size', '$_'], [1])).toBe(EXIT);
     expect(ev(['is_map_key', 'a', '$1'], [[1]])).toBe(EXIT);

@@ -5,6 +5,7 @@
 import { fc } from '@fast-check/vitest';
 import { Pid, Tuple, type Term } from '../../src/term/types.js';
 import { hashKey } from '../../src/term/equal.js';
+import { ErlFloat } from '../../src/term/number.js';
 
 const utf8 = new TextEncoder();
 
@@ -17,7 +18,8 @@ export const leafArb: fc.Arbitrary<Term> = fc.oneof(
   fc.integer(),
   fc.double({ noNaN: true }),
   fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }),
-  fc.constantFrom(0n, 1n, -1n, 2n ** 53n),
+  fc.constantFrom(0n, 1n, -1n, 2n ** 53n, 2 ** 53, 1e20, 10n ** 20n, -0),
+  fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom(-0, 2 ** 52, 1.5, 1e20)).map((v) => new ErlFloat(v)),
   fc.string({ unit: 'binary', maxLength: 4 }),
   fc.constantFrom('', 'a', 'b', 'ab', '\u{E000}', '\u{FFFF}', '\u{10000}', '\u{1F600}'),
   fc.boolean(),
@@ -58,6 +60,11 @@ export const termArb: fc.Arbitrary<Term> = fc.letrec<{ term: Term }>((tie) => ({
  */
 export function twin(t: Term): Term {
   switch (typeof t) {
+    case 'number':
+      // One integer type: a safe integer and its bigint are the same term; a plain float and its box too.
+      return Number.isSafeInteger(t) ? BigInt(t) : Number.isFinite(t) ? new ErlFloat(t) : t;
+    case 'bigint':
+      return t >= BigInt(Number.MIN_SAFE_INTEGER) && t <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(t) : t;
     case 'string':
       return utf8.encode(t);
     case 'boolean':
@@ -70,6 +77,7 @@ export function twin(t: Term): Term {
       if (Array.isArray(t)) return (t as Term[]).map(twin);
       if (t instanceof Uint8Array) return new Uint8Array(t);
       if (t instanceof Pid) return new Pid(t.id);
+      if (t instanceof ErlFloat) return Number.isSafeInteger(t.value) ? new ErlFloat(t.value) : t.value;
       if (t instanceof Map) return new Map([...t].reverse().map(([k, v]) => [twin(k), twin(v)]));
       if (Object.getPrototypeOf(t) === Object.prototype) {
         const m = new Map<Term, Term>();
@@ -82,10 +90,12 @@ export function twin(t: Term): Term {
   }
 }
 
-/** An `==`-equal but not necessarily `=:=` term: integers swap number and bigint. */
+/** An `==`-equal but not necessarily `=:=` term: integers and floats of the same value swap. */
 export function numericTwin(t: Term): Term {
-  if (typeof t === 'number' && Number.isSafeInteger(t)) return BigInt(t);
-  if (typeof t === 'bigint' && t >= BigInt(Number.MIN_SAFE_INTEGER) && t <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(t);
+  if (typeof t === 'number' && Number.isSafeInteger(t)) return new ErlFloat(t);
+  if (t instanceof ErlFloat && Number.isSafeInteger(t.value)) return t.value;
+  if (typeof t === 'number' && Number.isInteger(t)) return BigInt(t); // 1e20 (a float) and 10n ** 20n
+  if (typeof t === 'bigint' && BigInt(Number(t)) === t) return Number(t);
   if (t instanceof Tuple) return Tuple.from(t.map(numericTwin));
   if (Array.isArray(t)) return (t as Term[]).map(numericTwin);
   return t;

@@ -1,4 +1,5 @@
 /** Exact equality (`=:=`) and the hash identity consistent with it. */
+import { ErlFloat } from '../../src/term/number.js';
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { exactEquals, hashKey, rowEquals } from '../../src/term/equal.js';
@@ -9,10 +10,24 @@ const a = Symbol.for;
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
 describe('exactEquals', () => {
-  it('tells 1 from 1n (number and bigint are different representations)', () => {
-    expect(exactEquals(1, 1n)).toBe(false);
-    expect(exactEquals([1], [1n])).toBe(false);
-    expect(hashKey(1)).not.toBe(hashKey(1n));
+  it('one integer type: 1 and 1n are the same term; the float 1.0 is another (Erlang =:=)', () => {
+    expect(exactEquals(1, 1n)).toBe(true);
+    expect(exactEquals([1], [1n])).toBe(true);
+    expect(hashKey(1)).toBe(hashKey(1n));
+    expect(hashKey([1])).toBe(hashKey([1n]));
+    const f = new ErlFloat(1);
+    expect(exactEquals(1, f)).toBe(false);
+    expect(exactEquals(f, new ErlFloat(1))).toBe(true);
+    expect(hashKey(f)).not.toBe(hashKey(1));
+    // a number that is not a safe integer is a float: not the bigint of its value
+    expect(exactEquals(1e20, 10n ** 20n)).toBe(false);
+    expect(hashKey(1e20)).not.toBe(hashKey(10n ** 20n));
+    // a box of a non-integral value is the plain float
+    expect(exactEquals(new ErlFloat(1.5), 1.5)).toBe(true);
+    expect(hashKey(new ErlFloat(1.5))).toBe(hashKey(1.5));
+    // OTP 25: 0.0 =:= -0.0; and -0 is the integer 0
+    expect(exactEquals(new ErlFloat(-0), new ErlFloat(0))).toBe(true);
+    expect(exactEquals(-0, 0)).toBe(true);
   });
 
   it('compares structure, never references', () => {
@@ -72,7 +87,8 @@ describe('exactEquals', () => {
 
   it('rowEquals compares rows element-wise whatever their array class', () => {
     expect(rowEquals(['k', 1], tuple('k', 1))).toBe(true);
-    expect(rowEquals(['k', 1], ['k', 1n])).toBe(false);
+    expect(rowEquals(['k', 1], ['k', 1n])).toBe(true);
+    expect(rowEquals(['k', 1], ['k', new ErlFloat(1)])).toBe(false);
     expect(rowEquals(['k'], ['k', 1])).toBe(false);
   });
 });
