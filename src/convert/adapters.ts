@@ -121,7 +121,7 @@ async function openDets(file: string, o: SourceOptions): Promise<RowSource> {
     const h = readHeader(rfs, fd, size, codec, file);
     engine = createEngine(h.type, h.keypos - 1);
     // Damage is refused unless salvaging (every intact row is read then; the file is never written). A torn tail (a write cut short) is dropped, as dets.openFile does.
-    loaded = loadFile(rfs, fd, size, codec, file, engine, o.salvage === true);
+    loaded = await loadFile(rfs, fd, size, codec, file, engine, o.salvage === true);
   } catch (e) {
     throw detsError(e, file);
   } finally {

@@ -42,7 +42,7 @@ import { describeLoss, emptyReport, isDamaged, type RecoveryReport } from './rep
 
 export { applyOp } from './apply.js';
 export { describeLoss, emptyReport, isDamaged, type LostRecords, type RecoveryReport } from './report.js';
-import { scanFrames, type Range, type ScannedFrame } from './scan.js';
+import { FrameScanner, type Range, type ScannedFrame } from './scan.js';
 
 /**
  * Reads and checks the header of an open file. Throws `DETS_NOT_A_TABLE_FILE`,
@@ -130,11 +130,23 @@ class Stream {
   }
 }
 
+/** How {@link loadFile} shares the thread. */
+export interface LoadOptions {
+  /**
+   * Milliseconds of work between turns of the event loop (default 16): a
+   * large file loads in slices, so a server keeps answering meanwhile.
+   */
+  sliceMs?: number;
+}
+
+/** Gives the event loop a turn. */
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
 /**
- * Replays the file into `engine` (which must be empty). Throws
- * `DETS_CORRUPT` for damage when `repair` is false.
+ * Replays the file into `engine` (which must be empty), a slice at a time.
+ * Rejects with `DETS_CORRUPT` for damage when `repair` is false.
  */
-export function loadFile(fs: FsAdapter, fd: number, size: number, codec: Encoder, file: string, engine: Engine, repair: boolean): Loaded {
+export async function loadFile(fs: FsAdapter, fd: number, size: number, codec: Encoder, file: string, engine: Engine, repair: boolean, o: LoadOptions = {}): Promise<Loaded> {
   const t0 = performance.now();
   const header = readHeader(fs, fd, size, codec, file);
   if (header.version === 1) {
@@ -407,9 +419,14 @@ export function loadFile(fs: FsAdapter, fd: number, size: number, codec: Encoder
     return true;
   };
 
-  let scan;
+  const scan = new FrameScanner(fs, fd, header.length, size);
+  const slice = o.sliceMs ?? 16;
   try {
-    scan = scanFrames(fs, fd, header.length, size, onFrame);
+    for (let until = performance.now() + slice; scan.step(onFrame); ) {
+      if (performance.now() < until) continue;
+      await turn();
+      until = performance.now() + slice;
+    }
   } catch (e) {
     throw ioError(e, 'read', file);
   }

@@ -88,73 +88,122 @@ function resync(b: Buffer, from: number, to: number, at: number): number {
 }
 
 /**
- * Reads v2 frames from `start` to `size`. `onFrame(frame, gaps)` gets each
- * valid frame with the invalid ranges before it (since the previous valid
- * frame); it returns false if the frame's content turned out invalid (the
- * frame is then reported as a gap before the next one).
+ * Reads v2 frames from `start` to `size`, one step at a time (so a caller
+ * can give the event loop a turn between steps). Each {@link step} handles
+ * one frame, one invalid range or one padding run.
  */
-export function scanFrames(fs: FsAdapter, fd: number, start: number, size: number, onFrame: (f: ScannedFrame, gaps: Range[]) => boolean): ScanResult {
-  let gaps: Range[] = [];
-  let end = start;
-  let pos = start;
+export class FrameScanner {
+  private gaps: Range[] = [];
+  /** End of the last valid frame (where appends continue). */
+  end: number;
+  private pos: number;
   // The window holds whole blocks: [base, base + buf.length).
-  let base = -1;
-  let buf = Buffer.alloc(0);
-  const load = (p: number): number => {
-    if (p >= base && p < base + buf.length && Math.min(p - (p % BLOCK) + BLOCK, size) <= base + buf.length) return p - base;
+  private base = -1;
+  private buf = Buffer.alloc(0);
+
+  constructor(
+    private readonly fs: FsAdapter,
+    private readonly fd: number,
+    start: number,
+    private readonly size: number,
+  ) {
+    this.end = start;
+    this.pos = start;
+  }
+
+  /** Bytes of the file handled so far. */
+  get position(): number {
+    return this.pos;
+  }
+
+  /** True once the whole file was read. */
+  get done(): boolean {
+    return this.pos >= this.size;
+  }
+
+  /** Invalid ranges after the last valid frame (the tail, once {@link done}). */
+  get tail(): Range[] {
+    return this.gaps;
+  }
+
+  private load(p: number): number {
+    const { size } = this;
+    if (p >= this.base && p < this.base + this.buf.length && Math.min(p - (p % BLOCK) + BLOCK, size) <= this.base + this.buf.length) return p - this.base;
     const from = p - (p % BLOCK);
     const want = Math.min(size - from, WINDOW_BLOCKS * BLOCK);
-    const b = buf.length >= want ? buf.subarray(0, want) : Buffer.allocUnsafe(want);
-    const got = readAtSync(fs, fd, b, want, from);
-    buf = got === want ? b : b.subarray(0, got);
-    base = from;
-    return p - base;
-  };
-  while (pos < size) {
+    const b = this.buf.length >= want ? this.buf.subarray(0, want) : Buffer.allocUnsafe(want);
+    const got = readAtSync(this.fs, this.fd, b, want, from);
+    this.buf = got === want ? b : b.subarray(0, got);
+    this.base = from;
+    return p - this.base;
+  }
+
+  /**
+   * Handles what starts at the current position. `onFrame(frame, gaps)`
+   * gets each valid frame with the invalid ranges before it (since the
+   * previous valid frame); it returns false if the frame's content turned
+   * out invalid (the frame is then reported as a gap before the next one).
+   * Returns false once the file is read.
+   */
+  step(onFrame: (f: ScannedFrame, gaps: Range[]) => boolean): boolean {
+    const { size } = this;
+    const pos = this.pos;
+    if (pos >= size) return false;
     const blockEnd = pos - (pos % BLOCK) + BLOCK;
     const stop = Math.min(blockEnd, size);
     if (blockEnd - pos <= FRAME_HEADER) {
       // Too short for a frame: padding. Nothing can be stored here.
-      pos = stop;
-      continue;
+      this.pos = stop;
+      return true;
     }
-    const i = load(pos);
+    const i = this.load(pos);
+    const buf = this.buf;
     const avail = Math.min(buf.length - i, stop - pos);
     if (avail < FRAME_HEADER) {
       // The file ends inside a frame header.
-      if (!allZero(buf, i, i + avail)) addRange(gaps, pos, stop - pos);
-      pos = stop;
-      continue;
+      if (!allZero(buf, i, i + avail)) addRange(this.gaps, pos, stop - pos);
+      this.pos = stop;
+      return true;
     }
     const h = checkFrameHeader(buf, i, pos);
     if (h === undefined) {
       // Zeros to the end of the block are padding; anything else is damage up to the next valid frame.
       if (allZero(buf, i, i + avail)) {
-        pos = stop;
-        continue;
+        this.pos = stop;
+        return true;
       }
       const next = resync(buf, i + 1, i + avail, pos + 1);
-      addRange(gaps, pos, (next < 0 ? stop : next) - pos);
-      pos = next < 0 ? stop : next;
-      continue;
+      addRange(this.gaps, pos, (next < 0 ? stop : next) - pos);
+      this.pos = next < 0 ? stop : next;
+      return true;
     }
     const frameEnd = pos + FRAME_HEADER + h.length;
     if (frameEnd > size) {
       // A frame cut short by the end of the file.
-      addRange(gaps, pos, size - pos);
-      pos = size;
-      continue;
+      addRange(this.gaps, pos, size - pos);
+      this.pos = size;
+      return true;
     }
     if (!checkPayload(buf, i, h.length)) {
-      addRange(gaps, pos, FRAME_HEADER + h.length);
-      pos = frameEnd;
-      continue;
+      addRange(this.gaps, pos, FRAME_HEADER + h.length);
+      this.pos = frameEnd;
+      return true;
     }
+    const gaps = this.gaps;
+    this.gaps = [];
     const ok = onFrame({ ...h, offset: pos, payload: buf.subarray(i + FRAME_HEADER, i + FRAME_HEADER + h.length) }, gaps);
-    gaps = [];
-    if (!ok) addRange(gaps, pos, FRAME_HEADER + h.length);
-    else end = frameEnd;
-    pos = frameEnd;
+    if (!ok) addRange(this.gaps, pos, FRAME_HEADER + h.length);
+    else this.end = frameEnd;
+    this.pos = frameEnd;
+    return true;
   }
-  return { end, tail: gaps };
+}
+
+/**
+ * Reads v2 frames from `start` to `size` at once (see {@link FrameScanner}).
+ */
+export function scanFrames(fs: FsAdapter, fd: number, start: number, size: number, onFrame: (f: ScannedFrame, gaps: Range[]) => boolean): ScanResult {
+  const s = new FrameScanner(fs, fd, start, size);
+  while (s.step(onFrame));
+  return { end: s.end, tail: s.tail };
 }

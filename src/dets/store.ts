@@ -236,7 +236,7 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
         );
       }
       const engine = makeEngine(header.type, header.keypos);
-      const loaded = loadFile(fs, fd, size, codec, o.file, engine, o.repair !== false);
+      const loaded = await loadFile(fs, fd, size, codec, o.file, engine, o.repair !== false);
       const report = loaded.report;
       const damaged = isDamaged(report);
       if (damaged) {

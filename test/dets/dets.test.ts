@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -281,5 +282,32 @@ describe('select with limits and continuations on a dets table', () => {
     const first = dets.select(t, spec, 5);
     await dets.close(t);
     expect(codeOf(() => dets.select((first as [unknown[], never])[1]))).toBe('ETS_BAD_CONTINUATION');
+  });
+});
+
+describe('opening a large file', () => {
+  test('loads in slices: the event loop turns while openFile is pending', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'termstore-slices-'));
+    try {
+      const file = path.join(dir, 'big.tsdb');
+      const t = await dets.openFile('slices-w', { file, autoSave: false });
+      for (let i = 0; i < 200; i++) dets.insertMany(t, Array.from({ length: 1000 }, (_, j) => [i * 1000 + j, `row ${i * 1000 + j}`]));
+      await dets.close(t);
+      let turns = 0;
+      let pending = true;
+      const tick = (): void => {
+        turns++;
+        if (pending) setImmediate(tick);
+      };
+      setImmediate(tick);
+      const r = await dets.openFile('slices-r', { file, access: 'read' });
+      pending = false;
+      expect(dets.info(r, 'size')).toBe(200_000);
+      // 200,000 rows take far more than one 16 ms slice to load, on any machine: the loop turned between slices.
+      expect(turns).toBeGreaterThan(2);
+      await dets.close(r);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
