@@ -22,8 +22,8 @@
  *
  * Event loop: the background compaction blocks it only to take the list of
  * live rows (an array of references, O(rows), no copying of row data: rows
- * are immutable) and then for encoding about 1 MiB of rows at a time
- * between asynchronous writes. Writes made while it runs go to the old file
+ * are immutable) and then for encoding a few thousand rows at a time
+ * between turns of the event loop and asynchronous writes. Writes made while it runs go to the old file
  * as usual and are copied to the new file once they are durable in the old
  * one: asynchronously while more than 256 KiB of them wait, and the rest in
  * the final step, which runs when no flush is in flight and is synchronous
@@ -83,6 +83,9 @@ export interface CompactionHost {
 }
 
 class Abandoned extends Error {}
+
+/** Rows a background compaction encodes between turns of the event loop (a power of two). */
+const YIELD_ROWS = 2048;
 
 /** The number of the last write a chunk holds (a clean-close marker holds none: it names the next). */
 function lastWriteOf(c: Chunk): number {
@@ -216,9 +219,14 @@ export async function compactAsync(host: CompactionHost): Promise<void> {
       check();
     };
     await put(b.start(rows.length, seq));
-    for (const r of rows) {
-      const out = b.row(r);
+    for (let i = 0; i < rows.length; i++) {
+      const out = b.row(rows[i]!);
       if (out !== undefined) await put(out);
+      else if ((i & (YIELD_ROWS - 1)) === YIELD_ROWS - 1) {
+        // Encoding is the event loop's time: give it a turn every few thousand rows.
+        await new Promise((r) => setImmediate(r));
+        check();
+      }
     }
     await put(b.end());
     // Writes flushed to the old file since the snapshot go to the new one:
