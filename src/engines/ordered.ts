@@ -11,7 +11,8 @@
 import { createRequire } from 'node:module';
 import { compareTerms } from '../term/order.js';
 import { rowEquals } from '../term/equal.js';
-import { addInPlace } from './counter.js';
+import { isPrivateRow, readsMustCopy, shareRow } from '../term/copy.js';
+import { counterSum, storeSum } from './counter.js';
 import type { Row, Term } from '../term/types.js';
 import { END_OF_TABLE, type Cursor, type Engine, type EngineCaps, type EndOfTable, type KeyRange } from './types.js';
 
@@ -74,6 +75,7 @@ export class OrderedEngine implements Engine {
   private walk: Walk | undefined;
   readonly type = 'ordered_set' as const;
   readonly caps = CAPS;
+  readsCopy = false;
   private tree: Tree;
 
   constructor(readonly keyIndex: number) {
@@ -84,9 +86,9 @@ export class OrderedEngine implements Engine {
     return this.tree.size;
   }
 
-  lookup(key: Term): readonly Row[] {
+  lookup(key: Term): Row[] {
     const r = this.tree.get(tk(key));
-    return r === undefined ? EMPTY : [r];
+    return r === undefined ? [] : [r];
   }
 
   lookupOne(key: Term): Row | undefined {
@@ -95,7 +97,21 @@ export class OrderedEngine implements Engine {
 
   /** `updateCounter`'s in-place fast path; see `HashEngine.addToElement`. */
   addToElement(key: Term, index: number, incr: number): number | undefined {
-    return addInPlace(this.tree.get(tk(key)) as Term[] | undefined, index, incr);
+    const row = this.tree.get(tk(key));
+    const sum = counterSum(row, index, incr);
+    if (sum === undefined) return undefined;
+    const copy = storeSum(row!, index, sum);
+    if (copy !== undefined) {
+      this.tree.set(tk(row![this.keyIndex]), copy, true);
+      this.readsCopy = true;
+    }
+    return sum;
+  }
+
+  /** Takes a row over: freezes it and notes whether reads must copy it. */
+  private own(row: Row): void {
+    shareRow(row);
+    if (!this.readsCopy && readsMustCopy(row)) this.readsCopy = true;
   }
 
   member(key: Term): boolean {
@@ -103,6 +119,7 @@ export class OrderedEngine implements Engine {
   }
 
   insert(row: Row): void {
+    this.own(row);
     this.version++;
     this.tree.set(tk(row[this.keyIndex]), row, true);
   }
@@ -125,6 +142,7 @@ export class OrderedEngine implements Engine {
   }
 
   replace(_old: Row, next: Row): void {
+    this.own(next);
     // Same key, so the tree's shape does not change: walks may go on.
     this.tree.set(tk(next[this.keyIndex]), next, true);
   }
@@ -132,6 +150,7 @@ export class OrderedEngine implements Engine {
   clear(): void {
     this.version++;
     this.tree.clear();
+    this.readsCopy = false;
   }
 
   first(): Term | EndOfTable {
@@ -283,6 +302,8 @@ export class OrderedEngine implements Engine {
     let first = true;
     for (const [k, row] of this.tree.entries()) {
       if (compareTerms(k, row[this.keyIndex]) !== 0) throw new Error('key does not match row');
+      if (!isPrivateRow(row) && !Object.isFrozen(row)) throw new Error('stored row not frozen');
+      if (readsMustCopy(row) && !this.readsCopy) throw new Error('a row reads must copy, but readsCopy is false');
       if (!first && compareTerms(prev, k) >= 0) throw new Error('keys out of order');
       prev = k;
       first = false;

@@ -127,7 +127,7 @@ function keysSource(t: TableImpl, keys: readonly Term[]): Source {
       }
       while (pending.length === 0 && i < keys.length) {
         pendingKey = keys[i++];
-        pending = t.engine.lookup(pendingKey).slice();
+        pending = t.engine.lookup(pendingKey);
       }
       const out = pending.slice(0, max);
       pending = pending.slice(out.length);

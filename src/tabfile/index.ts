@@ -17,7 +17,7 @@ import { TermstoreError, fail } from '../errors.js';
 import { checkRead, watchOwner } from '../ets/owner.js';
 import { TableImpl, lookupName, register, resolve, type Access, type Table, type TableLike } from '../ets/table.js';
 import { currentProc, isAlive } from '../process/index.js';
-import { copyRow } from '../term/copy.js';
+import { copyRow, rowOut } from '../term/copy.js';
 import { atomName, show, type Row } from '../term/types.js';
 import { ioError } from '../io/atomic-file.js';
 import { detectFormat } from '../convert/detect.js';
@@ -88,8 +88,10 @@ export async function tab2file(tab: TableLike, file: string, options?: Tab2FileO
   const format = o.format ?? 'termstore';
   if (format !== 'termstore' && format !== 'erlang') badOption(fn, 'format', format, "'termstore' or 'erlang'");
 
-  // The snapshot: every row now (stored rows never change; a write stores a new row).
-  const rows = t.engine.take(t.engine.cursor(false), Number.MAX_SAFE_INTEGER);
+  // The snapshot: every row now. Shared rows never change (a write stores a
+  // new row); private ones (counters) change in place, so they are copied.
+  let rows = t.engine.take(t.engine.cursor(false), Number.MAX_SAFE_INTEGER);
+  if (t.engine.readsCopy) rows = rows.map(rowOut);
   try {
     if (format === 'erlang') {
       await writeTab2File(file, rows, {
