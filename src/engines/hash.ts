@@ -101,7 +101,7 @@ export class HashEngine implements Engine {
   ) {
     this.bag = type !== 'set';
     this.dup = type === 'duplicate_bag';
-    this.caps = Object.freeze({ ordered: false, duplicates: type === 'set' ? 'none' : type === 'bag' ? 'bag' : 'duplicate' });
+    this.caps = Object.freeze({ ordered: false, duplicates: type === 'set' ? 'none' : type === 'bag' ? 'bag' : 'duplicate', bulkLoad: true });
   }
 
   size(): number {
@@ -187,6 +187,23 @@ export class HashEngine implements Engine {
     rows.push(row);
     b.seqs.push(++b.seq);
     this.count++;
+  }
+
+  /** Fills the empty engine with `rows` (see `Engine.bulkLoad`). */
+  bulkLoad(rows: readonly Row[]): void {
+    if (this.map.size !== 0) throw new Error('bulkLoad: the engine is not empty');
+    if (this.bag) {
+      for (let i = 0; i < rows.length; i++) this.insert(rows[i]!);
+      return;
+    }
+    const map = this.map;
+    const ki = this.keyIndex;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      this.own(row);
+      map.set(hashKey(row[ki]), row);
+    }
+    this.count = map.size;
   }
 
   /** The key of a stored value. */

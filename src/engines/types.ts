@@ -28,6 +28,8 @@ export interface EngineCaps {
   readonly ordered: boolean;
   /** `'none'`: one row per key; `'bag'`: distinct rows per key; `'duplicate'`: any rows per key. */
   readonly duplicates: 'none' | 'bag' | 'duplicate';
+  /** The engine has {@link Engine.bulkLoad}: filling an empty table in one pass. */
+  readonly bulkLoad: boolean;
 }
 
 /** The end-of-table marker engines return from `first`/`next`/... (the facade re-exports it). */
@@ -78,6 +80,15 @@ export interface Engine {
    * there; `duplicate_bag` always appends.
    */
   insert(row: Row): void;
+  /**
+   * Fills an empty engine with `rows`, as inserting them one by one in
+   * order would (a `set` keeps the last row of a key, a `bag` drops exact
+   * duplicates), but in one pass: the way file2tab, `fromEts`, an insert of
+   * many rows into an empty table and a disk table's load fill an engine.
+   * Takes the rows over as `insert` does. Present when `caps.bulkLoad`.
+   * Throws (a plain Error: a caller's bug) if the engine is not empty.
+   */
+  bulkLoad?(rows: readonly Row[]): void;
   /** Removes every row with this key and returns them (insertion order). */
   deleteKey(key: Term): readonly Row[];
   /** Removes every row exactly equal to `row` (all copies in a duplicate_bag); returns how many. */
