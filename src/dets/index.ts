@@ -17,6 +17,7 @@
 import { EventEmitter } from 'node:events';
 import * as fsp from 'node:fs';
 import * as path from 'node:path';
+import { insertAll } from '../engines/index.js';
 import { END_OF_TABLE, type EndOfTable, type TableType } from '../engines/types.js';
 import { TermstoreError, fail } from '../errors.js';
 import { ets, type Chunk, type SelectFunction, type UpdateCounterFunction } from '../ets/index.js';
@@ -457,7 +458,7 @@ export const dets = Object.freeze({
     const rows = rowsIn(t, ets.tab2list(etsTab), 'dets.fromEts', 2);
     t.sink!.append([{ op: 'clear' }, { op: 'insert', rows }]);
     t.engine.clear();
-    for (const r of rows) t.engine.insert(r);
+    insertAll(t.engine, rows);
     return true;
   },
 

@@ -94,6 +94,8 @@ export class HashEngine implements Engine {
   private dels = 0;
   private readonly bag: boolean;
   private readonly dup: boolean;
+  /** Buckets in the map: while none, every value is a row (a bag lookup need not look at it). */
+  private buckets = 0;
 
   constructor(
     readonly type: Exclude<TableType, 'ordered_set'>,
@@ -111,8 +113,9 @@ export class HashEngine implements Engine {
   lookup(key: Term): Row[] {
     const v = this.map.get(hashKey(key));
     if (v === undefined) return [];
-    // A set's value is always a row: no need to look at it (one cache miss less).
-    if (!this.bag) return [v as Row];
+    // A set's value is always a row, and so is a bag's while it has no
+    // bucket: no need to look at it (one cache miss less).
+    if (!this.bag || this.buckets === 0) return [v as Row];
     return v instanceof Bucket ? v.rows.slice() : [v as Row];
   }
 
@@ -173,6 +176,7 @@ export class HashEngine implements Engine {
     if (!(v instanceof Bucket)) {
       if (!this.dup && rowEquals(v as Row, row)) return;
       const nb = new Bucket([v as Row, row]);
+      this.buckets++;
       nb.seqs.push(2);
       nb.seq = 2;
       this.map.set(hk, nb); // same entry, same place in the order
@@ -218,6 +222,7 @@ export class HashEngine implements Engine {
     if (v instanceof Bucket) {
       this.map.delete(hk);
       this.dels++;
+      this.buckets--;
       v.live = false;
       this.count -= v.rows.length;
       return v.rows;
@@ -254,6 +259,7 @@ export class HashEngine implements Engine {
     if (kept.length === 0) {
       this.map.delete(hk);
       this.dels++;
+      this.buckets--;
       b.live = false;
     } else {
       b.rows = kept;
@@ -285,6 +291,7 @@ export class HashEngine implements Engine {
     this.lastIt = this.lastHk = undefined;
     this.dels++;
     this.count = 0;
+    this.buckets = 0;
     this.epoch++;
     this.readsCopy = false;
   }
@@ -345,7 +352,8 @@ export class HashEngine implements Engine {
     this.lastIt = it;
     this.lastHk = hk;
     this.lastDels = this.dels;
-    return this.keyOf(v);
+    // A number (or bigint) key is its own hash key: no need to read the row.
+    return typeof hk === 'number' || typeof hk === 'bigint' ? hk : this.keyOf(v);
   }
 
   cursor(_reverse: boolean): Cursor {
@@ -446,6 +454,9 @@ export class HashEngine implements Engine {
       }
     }
     if (rows !== this.count) throw new Error(`count ${this.count} != ${rows}`);
+    let buckets = 0;
+    for (const v of this.map.values()) if (v instanceof Bucket) buckets++;
+    if (buckets !== this.buckets) throw new Error(`buckets ${this.buckets} != ${buckets}`);
     if (this.walks.size > MAX_WALKS) throw new Error('too many remembered walks');
     if (this.lastIt !== undefined && this.lastDels === this.dels && !this.map.has(this.lastHk!)) throw new Error('current walk stands on a missing key');
   }

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { insertAll } from '../engines/index.js';
 import { END_OF_TABLE, type EndOfTable, type WriteOp } from '../engines/types.js';
 import { fail } from '../errors.js';
 import { copyOut, copyTerm, NotATermError, rowOut, storedRow, thawRow } from '../term/copy.js';
@@ -35,7 +36,7 @@ export function insertMany(t: TableImpl, rows: unknown, fn = 'insertMany'): true
   const rs = rowsIn(t, rows, fn);
   if (rs.length === 0) return true;
   if (t.sink !== undefined) journal(t, [{ op: 'insert', rows: rs }]);
-  for (const r of rs) t.engine.insert(r);
+  insertAll(t.engine, rs);
   return true;
 }
 
@@ -52,7 +53,7 @@ export function insertNewMany(t: TableImpl, rows: unknown, fn = 'insertNewMany')
   for (const r of rs) if (t.engine.member(r[t.keypos - 1])) return false;
   if (rs.length === 0) return true;
   if (t.sink !== undefined) journal(t, [{ op: 'insert', rows: rs }]);
-  for (const r of rs) t.engine.insert(r);
+  insertAll(t.engine, rs);
   return true;
 }
 

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { insertAll } from '../engines/index.js';
 import type { TableType } from '../engines/types.js';
 import { TermstoreError, fail } from '../errors.js';
 import { checkRead, watchOwner } from '../ets/owner.js';
@@ -147,12 +148,14 @@ export async function file2tab(file: string, options?: File2TabOptions): Promise
       try {
         const { info } = r;
         t = newTable(fn, info.name, info.named, info.type, info.keypos, info.access, owner);
-        const engine = t.engine;
+        // Every row first, then one bulk load of the fresh table (sorts once, builds once).
+        const rows: Row[] = [];
         let n = 0;
         for (let f = await r.nextFrame(); f !== undefined; f = await r.nextFrame()) {
-          n += r.decodeRows(f.payload, f.offset, 'stored', n, (row) => engine.insert(row as Row));
+          n += r.decodeRows(f.payload, f.offset, 'stored', n, (row) => rows.push(row as Row));
         }
         r.finish(n);
+        insertAll(t.engine, rows);
       } finally {
         await r.close();
       }
@@ -161,8 +164,9 @@ export async function file2tab(file: string, options?: File2TabOptions): Promise
       try {
         const info = r.info;
         t = newTable(fn, erlName(info, file), info.namedTable, info.type, info.keypos, info.protection, owner);
-        const engine = t.engine;
-        for await (const batch of r) for (const row of batch) engine.insert(copyRow(row as Row));
+        const rows: Row[] = [];
+        for await (const batch of r) for (const row of batch) rows.push(copyRow(row as Row));
+        insertAll(t.engine, rows);
       } finally {
         await r.close();
       }
