@@ -234,26 +234,24 @@ export function copyRow(row: readonly unknown[]): Row {
 }
 
 /**
- * The mark of a stored row that reads must copy: a non-enumerable own
- * property (set before the row is frozen), so that {@link rowOut} tells
- * such rows apart with one property read (an inline-cached map check)
- * instead of a WeakSet lookup. Absent on ordinary rows.
+ * The marks of a stored row that reads must copy: non-enumerable own
+ * properties (set before the row is frozen, or on a private row). They are
+ * only ever tested with `in`, which the row's hidden class answers: no load
+ * of the property's value, so no extra cache miss on a row's hot path (a
+ * counter increment, a read). Absent on ordinary rows.
  */
-const ROW_MARK: unique symbol = Symbol('termstore.rowMark');
-/** Mark bit: the row holds a `Uint8Array` (nested containers use `binaryHolders`). */
-const HOLDS_BINARY = 1;
-/** Mark bit: the row is private to its table (mutable, updated in place; never handed out). */
-const PRIVATE = 2;
+/** The row holds a `Uint8Array` (nested containers use `binaryHolders`). */
+const HOLDS_BINARY: unique symbol = Symbol('termstore.holdsBinary');
+/** The row is private to its table (mutable, updated in place; never handed out). */
+const PRIVATE: unique symbol = Symbol('termstore.privateRow');
 
-type Marked = { [ROW_MARK]?: number };
-
-function markOf(row: Row): number | undefined {
-  return (row as Marked)[ROW_MARK];
+function holdsBinaryMark(row: Row): boolean {
+  return HOLDS_BINARY in row;
 }
 
 function markBinaryRow(row: Term[]): void {
   binaryHolders.add(row);
-  Object.defineProperty(row, ROW_MARK, { value: HOLDS_BINARY });
+  Object.defineProperty(row, HOLDS_BINARY, { value: true });
 }
 
 /** A copy of a row's elements (a literal for the common short rows: faster than `slice`). */
@@ -287,13 +285,12 @@ export function shareRow(row: Row): void {
 
 /** True if reads must copy this stored row rather than hand it out ({@link rowOut}). */
 export function readsMustCopy(row: Row): boolean {
-  return markOf(row) !== undefined;
+  return PRIVATE in row || HOLDS_BINARY in row;
 }
 
 /** True if this stored row is private to its table (see {@link privateRow}). */
 export function isPrivateRow(row: Row): boolean {
-  const m = markOf(row);
-  return m !== undefined && (m & PRIVATE) !== 0;
+  return PRIVATE in row;
 }
 
 /**
@@ -303,16 +300,15 @@ export function isPrivateRow(row: Row): boolean {
  */
 export function privateRow(row: Row): Term[] {
   const out = copyElements(row);
-  const binary = ((markOf(row) ?? 0) & HOLDS_BINARY) !== 0;
-  if (binary) binaryHolders.add(out);
-  Object.defineProperty(out, ROW_MARK, { value: PRIVATE | (binary ? HOLDS_BINARY : 0) });
+  if (holdsBinaryMark(row)) markBinaryRow(out);
+  Object.defineProperty(out, PRIVATE, { value: true });
   return out;
 }
 
 /** A mutable copy of a stored row, keeping its binary mark but not its privacy (for updates that store a new shared row). */
 export function thawRow(row: Row): Term[] {
   const out = copyElements(row);
-  if (((markOf(row) ?? 0) & HOLDS_BINARY) !== 0) markBinaryRow(out);
+  if (holdsBinaryMark(row)) markBinaryRow(out);
   return out;
 }
 
@@ -324,7 +320,7 @@ export function thawRow(row: Row): Term[] {
  * them. (The engine freezes it when it stores it.)
  */
 export function storedRow(items: Term[]): Row {
-  if (markOf(items) === undefined) {
+  if (!holdsBinaryMark(items)) {
     for (let i = 0; i < items.length; i++) {
       if (holdsBinary(items[i])) {
         markBinaryRow(items);
@@ -355,10 +351,8 @@ export function copyOut<T extends Term>(t: T): T {
  * is marked: then a frozen copy, with fresh copies of any binaries.
  */
 export function rowOut(row: Row): Row {
-  const m = markOf(row);
-  if (m === undefined) return row;
-  const out = (m & HOLDS_BINARY) !== 0 ? (row.map(cloneBinaries) as Term[]) : copyElements(row);
-  return Object.freeze(out);
+  if (!(PRIVATE in row) && !(HOLDS_BINARY in row)) return row;
+  return Object.freeze(HOLDS_BINARY in row ? (row.map(cloneBinaries) as Term[]) : copyElements(row));
 }
 
 function cloneBinaries(t: unknown): unknown {
