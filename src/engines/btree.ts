@@ -158,6 +158,31 @@ export class BTree {
     return i < leaf.keys.length && this.same(leaf.keys[i]!, key) ? i : -1;
   }
 
+  /**
+   * Where a forward scan from `key` starts: the leaf and index of the first
+   * key not less than `key` (with `after`: greater than it). The index may
+   * be one past the leaf's last entry (the scan then goes on in the next
+   * leaf).
+   */
+  seekForward(key: Term, after: boolean): { leaf: Leaf; index: number } {
+    const leaf = this.leafFor(key);
+    let index = this.lowerBound(leaf.keys, key);
+    if (after && index < leaf.keys.length && this.compare(leaf.keys[index], key) === 0) index++;
+    return { leaf, index };
+  }
+
+  /**
+   * Where a backward scan from `key` starts: the leaf and index of the last
+   * key not greater than `key` (with `before`: less than it). The index may
+   * be -1 (the scan then goes on in the previous leaf).
+   */
+  seekBackward(key: Term, before: boolean): { leaf: Leaf; index: number } {
+    const leaf = this.leafFor(key);
+    let index = this.lowerBound(leaf.keys, key);
+    if (before || index >= leaf.keys.length || this.compare(leaf.keys[index], key) !== 0) index--;
+    return { leaf, index };
+  }
+
   get(key: Term): Row | undefined {
     const leaf = this.leafFor(key);
     const i = this.indexIn(leaf, key);
@@ -323,52 +348,28 @@ export class BTree {
     const li = i > 0 ? i - 1 : i;
     const left = ch[li]!;
     const right = ch[li + 1]!;
+    // A leaf's entries are its keys and rows; an inner node's its keys and children.
+    const lv: unknown[] = leaves ? (left as Leaf).rows : (left as Inner).children;
+    const rv: unknown[] = leaves ? (right as Leaf).rows : (right as Inner).children;
     if (left.keys.length + right.keys.length <= this.max) {
       // Merge right into left.
-      if (leaves) {
-        const l = left as Leaf;
-        const r = right as Leaf;
-        for (let k = 0; k < r.keys.length; k++) {
-          l.keys.push(r.keys[k]);
-          l.rows.push(r.rows[k]!);
-        }
-        l.next = r.next;
-        if (r.next !== null) r.next.prev = l;
-        else this.last = l;
-      } else {
-        const l = left as Inner;
-        const r = right as Inner;
-        for (let k = 0; k < r.keys.length; k++) {
-          l.keys.push(r.keys[k]);
-          l.children.push(r.children[k]!);
-        }
+      for (let k = 0; k < right.keys.length; k++) {
+        left.keys.push(right.keys[k]);
+        lv.push(rv[k]);
       }
+      if (leaves) this.unlink(right as Leaf);
       parent.keys.splice(li + 1, 1);
       ch.splice(li + 1, 1);
       parent.keys[li] = nodeMax(left);
       return;
     }
     // Move one entry across, towards the small node.
-    if (leaves) {
-      const l = left as Leaf;
-      const r = right as Leaf;
-      if (c === l) {
-        l.keys.push(r.keys.shift());
-        l.rows.push(r.rows.shift()!);
-      } else {
-        r.keys.unshift(l.keys.pop());
-        r.rows.unshift(l.rows.pop()!);
-      }
+    if (c === left) {
+      left.keys.push(right.keys.shift());
+      lv.push(rv.shift());
     } else {
-      const l = left as Inner;
-      const r = right as Inner;
-      if (c === l) {
-        l.keys.push(r.keys.shift());
-        l.children.push(r.children.shift()!);
-      } else {
-        r.keys.unshift(l.keys.pop());
-        r.children.unshift(l.children.pop()!);
-      }
+      right.keys.unshift(left.keys.pop());
+      rv.unshift(lv.pop());
     }
     parent.keys[li] = nodeMax(left);
     parent.keys[li + 1] = nodeMax(right);

@@ -171,10 +171,7 @@ export class OrderedEngine implements Engine {
       leaf = this.walkLeaf!;
       i = this.walkIndex + 1;
     } else {
-      // The first key greater than `key`.
-      leaf = this.tree.leafFor(key);
-      i = this.tree.lowerBound(leaf.keys, key);
-      if (i < leaf.keys.length && this.tree.compare(leaf.keys[i], key) === 0) i++;
+      ({ leaf, index: i } = this.tree.seekForward(key, true)); // the first key greater than `key`
     }
     if (i >= leaf.keys.length) {
       leaf = leaf.next;
@@ -191,9 +188,7 @@ export class OrderedEngine implements Engine {
       leaf = this.walkLeaf!;
       i = this.walkIndex - 1;
     } else {
-      // The last key less than `key`.
-      leaf = this.tree.leafFor(key);
-      i = this.tree.lowerBound(leaf.keys, key) - 1;
+      ({ leaf, index: i } = this.tree.seekBackward(key, true)); // the last key less than `key`
     }
     if (i < 0) {
       leaf = leaf.prev;
@@ -244,20 +239,12 @@ export class OrderedEngine implements Engine {
       leaf = c.leaf;
       i = c.index;
     } else if (c.started) {
-      // Find the first key after the last one returned.
-      leaf = tree.leafFor(c.lastKey);
-      i = tree.lowerBound(leaf.keys, c.lastKey);
-      if (i < leaf.keys.length && tree.compare(leaf.keys[i], c.lastKey) === 0) i++;
+      ({ leaf, index: i } = tree.seekForward(c.lastKey, true)); // after the last key returned
+    } else if (c.range?.lo !== undefined) {
+      ({ leaf, index: i } = tree.seekForward(c.range.lo.key, !c.range.lo.inclusive));
     } else {
-      const lo = c.range?.lo;
-      if (lo === undefined) {
-        leaf = tree.first;
-        i = 0;
-      } else {
-        leaf = tree.leafFor(lo.key);
-        i = tree.lowerBound(leaf.keys, lo.key);
-        if (!lo.inclusive && i < leaf.keys.length && tree.compare(leaf.keys[i], lo.key) === 0) i++;
-      }
+      leaf = tree.first;
+      i = 0;
     }
     const hi = c.range?.hi;
     while (leaf !== null) {
@@ -293,19 +280,12 @@ export class OrderedEngine implements Engine {
       leaf = c.leaf;
       i = c.index;
     } else if (c.started) {
-      // The last key before the last one returned.
-      leaf = tree.leafFor(c.lastKey);
-      i = tree.lowerBound(leaf.keys, c.lastKey) - 1;
+      ({ leaf, index: i } = tree.seekBackward(c.lastKey, true)); // before the last key returned
+    } else if (c.range?.hi !== undefined) {
+      ({ leaf, index: i } = tree.seekBackward(c.range.hi.key, !c.range.hi.inclusive));
     } else {
-      const hi = c.range?.hi;
-      if (hi === undefined) {
-        leaf = tree.last;
-        i = leaf.keys.length - 1;
-      } else {
-        leaf = tree.leafFor(hi.key);
-        i = tree.lowerBound(leaf.keys, hi.key);
-        if (!(hi.inclusive && i < leaf.keys.length && tree.compare(leaf.keys[i], hi.key) === 0)) i--;
-      }
+      leaf = tree.last;
+      i = leaf.keys.length - 1;
     }
     const lo = c.range?.lo;
     while (leaf !== null) {
