@@ -18,7 +18,7 @@ import { TermstoreError, fail } from '../errors.js';
 import { checkRead, watchOwner } from '../ets/owner.js';
 import { TableImpl, lookupName, register, resolve, type Access, type Table, type TableLike } from '../ets/table.js';
 import { currentProc, isAlive } from '../process/index.js';
-import { copyRow, rowOut } from '../term/copy.js';
+import { copyRow, scanOut } from '../term/copy.js';
 import { atomName, show, type Row } from '../term/types.js';
 import { ioError } from '../io/atomic-file.js';
 import { detectFormat } from '../convert/detect.js';
@@ -90,9 +90,10 @@ export async function tab2file(tab: TableLike, file: string, options?: Tab2FileO
   if (format !== 'termstore' && format !== 'erlang') badOption(fn, 'format', format, "'termstore' or 'erlang'");
 
   // The snapshot: every row now. Shared rows never change (a write stores a
-  // new row); private ones (counters) change in place, so they are copied.
+  // new row); private ones (counters) would change in place, so they are
+  // made shared first (the next increment copies them).
   let rows = t.engine.take(t.engine.cursor(false), Number.MAX_SAFE_INTEGER);
-  if (t.engine.readsCopy) rows = rows.map(rowOut);
+  if (t.engine.readsCopy) rows = rows.map(scanOut);
   try {
     if (format === 'erlang') {
       await writeTab2File(file, rows, {

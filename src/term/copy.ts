@@ -19,9 +19,10 @@
  * - a *private* row ({@link privateRow}): the first `updateCounter` on a
  *   shared row copies it into a mutable row that only the table holds
  *   (copy-on-write); later increments change that row in place (no
- *   allocation) and reads hand out frozen copies of it. An engine that
- *   holds such rows says so (`Engine.readsCopy`), so tables without them
- *   never look at a row's mark on a read.
+ *   allocation) and reads hand out frozen copies of it (a tab2file
+ *   snapshot makes it shared again instead: {@link scanOut}). An engine
+ *   that holds such rows says so (`Engine.readsCopy`), so tables without
+ *   them never look at a row's mark on a read.
  *
  * Copy-in also validates: NaN, functions, class instances, unregistered
  * symbols and nesting deeper than {@link MAX_DEPTH} (e.g. a cyclic structure)
@@ -301,7 +302,9 @@ export function isPrivateRow(row: Row): boolean {
 export function privateRow(row: Row): Term[] {
   const out = copyElements(row);
   if (holdsBinaryMark(row)) markBinaryRow(out);
-  Object.defineProperty(out, PRIVATE, { value: true });
+  // Configurable, so that scanOut can take it off again (deleting the last
+  // property added takes the row back to its plain hidden class).
+  Object.defineProperty(out, PRIVATE, { value: true, configurable: true });
   return out;
 }
 
@@ -353,6 +356,22 @@ export function copyOut<T extends Term>(t: T): T {
 export function rowOut(row: Row): Row {
   if (!(PRIVATE in row) && !(HOLDS_BINARY in row)) return row;
   return Object.freeze(HOLDS_BINARY in row ? (row.map(cloneBinaries) as Term[]) : copyElements(row));
+}
+
+/**
+ * A stored row for a snapshot that holds many rows for a while (a
+ * `tab2file` of the whole table): as {@link rowOut}, except that a private
+ * row is made shared again in place (unmarked and frozen) rather than
+ * copied, so a snapshot of a table of counters costs no copy of its rows;
+ * the row's next increment copies it again. The engine's `readsCopy` may
+ * stay true.
+ */
+export function scanOut(row: Row): Row {
+  if (PRIVATE in row) {
+    delete (row as { [PRIVATE]?: true })[PRIVATE];
+    Object.freeze(row);
+  }
+  return HOLDS_BINARY in row ? rowOut(row) : row;
 }
 
 function cloneBinaries(t: unknown): unknown {

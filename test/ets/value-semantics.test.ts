@@ -76,6 +76,33 @@ describe('frozen rows out, copy-on-write counters', () => {
     }
   });
 
+  it('reads of a counted row copy it (increments stay in place); a tab2file snapshot makes it shared again (the next increment copies it)', async () => {
+    for (const type of ['set', 'ordered_set'] as const) {
+      const t = ets.new('vs_reshare', { type });
+      ets.insert(t, ['k', 0]);
+      ets.updateCounter(t, 'k', 1); // private now
+      const engine = (t as unknown as { impl: { engine: { lookupOne(k: unknown): unknown; checkInvariants(): void } } }).impl.engine;
+      const priv = engine.lookupOne('k');
+      for (const read of [ets.lookup(t, 'k')[0], ets.tab2list(t)[0], (ets.select(t, [[['$1', '_'], [], ['$_']]]) as Term[][])[0]]) {
+        expect(read).not.toBe(priv); // a frozen copy
+        expect(Object.isFrozen(read)).toBe(true);
+      }
+      ets.updateCounter(t, 'k', 1);
+      expect(engine.lookupOne('k')).toBe(priv); // still private: in place
+      await ets.tab2file(t, path.join(dir, `reshare-${type}.tab`));
+      expect(engine.lookupOne('k')).toBe(priv); // the same row, now shared: frozen
+      expect(Object.isFrozen(priv)).toBe(true);
+      expect(ets.lookup(t, 'k')[0]).toBe(priv); // and handed out as it is
+      engine.checkInvariants();
+      ets.updateCounter(t, 'k', 1);
+      expect(priv).toEqual(['k', 2]); // never changes again
+      expect(engine.lookupOne('k')).not.toBe(priv); // copied again
+      expect(ets.lookup(t, 'k')).toEqual([['k', 3]]);
+      engine.checkInvariants();
+      ets.delete(t);
+    }
+  });
+
   it('a row embedded in a constructed select result cannot change the table', () => {
     const t = ets.new('vs_embed', {});
     ets.insert(t, ['k', 1]);
