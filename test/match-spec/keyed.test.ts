@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
-import { compileMatchPattern, compileMatchSpec, NO_MATCH } from '../../src/match-spec/index.js';
+import { compileMatchPattern, compileMatchSpec, NO_MATCH, type MatchSpec } from '../../src/match-spec/index.js';
 import { ets, tuple, type Term } from '../../src/index.js';
 
 const keyArb = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom(1n, 2n, 'a', 'b', true, false, null, 1.5));
@@ -85,7 +85,7 @@ describe('select with a literal key runs the template on the looked-up rows', ()
       for (const type of TYPES) {
         const t = ets.new('keyed_direct', { type });
         ets.insertMany(t, rows);
-        const spec = [[[key, '$1', '$2'], [['>=', '$1', bound]], [{ $tuple: ['$2', '$_'] }]]];
+        const spec: MatchSpec = [[[key, '$1', '$2'], [['>=', '$1', bound]], [{ $tuple: ['$2', '$_'] }]]];
         const direct = ets.select(t, spec) as Term[];
         const chunk = ets.select(t, spec, 1000);
         const generic = chunk === ets.END_OF_TABLE ? [] : chunk[0];
