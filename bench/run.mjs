@@ -7,6 +7,12 @@
 //   npm run bench -- --full        10k, 100k, 1M and 10M rows (10M where memory and
 //                                  time allow); also rewrites the tables in
 //                                  bench/RESULTS.md
+//   npm run bench -- --check       the quick run, then compared with the committed
+//                                  bench/results/quick.json: exits 1 if any termstore
+//                                  figure is more than 20% worse (after correcting for
+//                                  the machine's speed, estimated from the peers)
+//            --baseline FILE | --baseline-rev REV   what --check compares with
+//            --threshold 1.2                          how much worse is flagged
 //   options: --runs N  --sizes 10000,100000  --only ts-set,map  --budget ms
 //            --insert-budget ms  --flat-out ms  --dir /tmp  --out name
 //            --plan   (print the trials and skips, run nothing)
@@ -27,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { scalingSvg } from './lib/chart.mjs';
 import { behind, markdown, targets } from './lib/report.mjs';
+import { checkReport, compareRuns, loadBaseline } from './lib/check.mjs';
 import { SYSTEMS } from './lib/systems.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -43,6 +50,10 @@ const { values } = parseArgs({
     out: { type: 'string' },
     report: { type: 'string' },
     plan: { type: 'boolean', default: false },
+    check: { type: 'boolean', default: false },
+    baseline: { type: 'string' },
+    'baseline-rev': { type: 'string' },
+    threshold: { type: 'string' },
   },
 });
 
@@ -89,7 +100,8 @@ if (values.sizes) {
   mode.targetSizes = [];
 }
 const custom = Boolean(values.only || values.sizes || values.runs || values.budget);
-const outName = values.out ?? (custom ? `${modeName}-custom` : modeName);
+// A check writes its own files, so the committed results it compares with stay as they are.
+const outName = values.out ?? (values.check ? `${modeName}-check` : custom ? `${modeName}-custom` : modeName);
 const baseDir = values.dir ?? os.tmpdir();
 const started = Date.now();
 const loadStart = os.loadavg()[0];
@@ -150,8 +162,9 @@ function measure() {
   function trialConfig(sys, n) {
     const extra = n > Math.max(...mode.sizes); // the quick run's 1M-row trials for the targets
     // Those measure what the targets need: every op for the in-memory tables
-    // (termstore vs OTP ets "on every operation"), insert/lookup/disk figures for dets.
-    const skip = extra ? (sys.kind === 'disk' ? ['mix', 'counter', 'scan', 'select'] : ['tab2file']) : [];
+    // (termstore vs OTP ets "on every operation", tab2file/file2tab included),
+    // insert/lookup/disk figures for dets.
+    const skip = extra && sys.kind === 'disk' ? ['mix', 'counter', 'scan', 'select'] : [];
     const insertBudgetMs = sys.slowWrites ? mode.insertBudgetSlowMs : extra ? mode.insertBudgetTargetMs : mode.insertBudgetMs;
     // lookup, mix and counter at the targets' size: long enough to be past the JIT's warm-up
     const opBudgetMs = extra ? mode.opBudgetTargetMs : mode.budgetMs;
@@ -291,4 +304,17 @@ function render(saved) {
   }
   process.stdout.write(md.summary);
   process.stdout.write(`\nWrote bench/results/${name}.md, ${name}.json, ${svgName}${isFull ? ' and bench/RESULTS.md' : ''}${values.report ? ' from ' + values.report : ` in ${meta.durationS} s`}.\n`);
+  if (values.check) {
+    let base;
+    try {
+      base = loadBaseline({ file: values.baseline, rev: values['baseline-rev'], name: meta.mode === 'full' ? 'full' : 'quick', cwd: here });
+    } catch (e) {
+      process.stderr.write(`--check: no committed results to compare with (${e.message.split('\n')[0]})\n`);
+      process.exit(2);
+    }
+    const label = Object.fromEntries(systems.map((s) => [s.id, s.label]));
+    const cmp = compareRuns(results, base.results, { threshold: values.threshold ? Number(values.threshold) : 1.2, systems });
+    process.stdout.write('\n' + checkReport(cmp, { label, baselineDate: base.date }));
+    if (cmp.flagged.length > 0) process.exitCode = 1;
+  }
 }

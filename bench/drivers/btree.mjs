@@ -1,5 +1,6 @@
-// The raw ordered structure termstore's ordered_set engine uses: sorted-btree
+// A plain-JS ordered baseline: the sorted-btree package (a popular B+ tree)
 // with termstore's term comparator (compareTerms), no copy, no validation.
+// (termstore's ordered_set engine has its own B+ tree, src/engines/btree.ts.)
 import { createRequire } from 'node:module';
 import { compareTerms } from '../../dist/index.js';
 import { config, row, run } from './harness.mjs';

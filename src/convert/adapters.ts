@@ -30,7 +30,7 @@ import { atomName } from '../term/types.js';
 import { ioError } from '../io/atomic-file.js';
 import { openCborSeq, createCborSeqSink } from './formats/cbor-seq.js';
 import { openDetsFile } from '../erlang/dets-v9-read.js';
-import { writeDetsFile } from '../erlang/dets-v9-write.js';
+import { DetsFileBuilder, type DetsRow } from '../erlang/dets-v9-write.js';
 import { openTab2File, writeTab2File } from '../erlang/tab2file.js';
 import { createJsonlSink, openJsonl } from './formats/jsonl.js';
 import { createSqliteSink, openSqlite } from './formats/sqlite.js';
@@ -360,10 +360,27 @@ function erlTabSink(path: string, meta: TableMeta, o: SinkOptions): RowSink {
   );
 }
 
+/** OTP DETS: rows are added (encoded) batch by batch, then laid out and written at `finish`. */
 function erlDetsSink(path: string, meta: TableMeta, o: SinkOptions): RowSink {
   const notes = meta.type === 'ordered_set' ? ['DETS has no ordered_set: written as a set'] : [];
-  const type = meta.type === 'ordered_set' ? 'set' : meta.type;
-  return pullSink('erl-dets', (rows) => writeDetsFile(path, rows, { type, keypos: meta.keypos, force: o.force === true, sync: o.sync !== false }), path, notes);
+  const b = new DetsFileBuilder(meta.type === 'ordered_set' ? 'set' : meta.type, meta.keypos);
+  return {
+    format: 'erl-dets',
+    exact: true,
+    async write(rows) {
+      for (let i = 0; i < rows.length; i++) b.add(rows[i] as DetsRow);
+    },
+    async finish() {
+      try {
+        await b.write(path, { force: o.force === true, sync: o.sync !== false });
+      } catch (e) {
+        throw ioError(e, path, 'writing');
+      }
+      return { bytes: fs.statSync(path).size, notes };
+    },
+    // Nothing is on disk before finish (which writes a temporary file and renames it).
+    async abort() {},
+  };
 }
 
 // ---------------------------------------------------------------- registry

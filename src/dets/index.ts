@@ -18,6 +18,7 @@
 import { EventEmitter } from 'node:events';
 import * as fsp from 'node:fs';
 import * as path from 'node:path';
+import { insertAll } from '../engines/index.js';
 import { END_OF_TABLE, type EndOfTable, type TableType } from '../engines/types.js';
 import { TermstoreError, fail } from '../errors.js';
 import { ets, type IterateFunction, type MatchFunction, type MatchObjectFunction, type SelectFunction, type SpecOrFn, type UpdateCounterFunction } from '../ets/index.js';
@@ -535,7 +536,7 @@ export const dets = Object.freeze({
     const rows = rowsIn(t, ets.tab2list(etsTab), 'dets.fromEts', 2);
     t.sink!.append([{ op: 'clear' }, { op: 'insert', rows }]);
     t.engine.clear();
-    for (const r of rows) t.engine.insert(r);
+    insertAll(t.engine, rows);
     return true;
   },
 

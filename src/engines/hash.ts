@@ -22,13 +22,15 @@
  *   and such calls are rare (resuming a walk after more than
  *   {@link MAX_WALKS} others, or from a stored key).
  *
- * Rows are the table's own (see `term/copy.ts`): `updateCounter` on a plain
- * `set` changes its row in place ({@link HashEngine.addToElement}).
+ * Rows are stored frozen and handed out as they are (see `term/copy.ts`);
+ * `updateCounter` on a `set` copies a shared row once into a private one
+ * and then changes that in place ({@link HashEngine.addToElement}).
  *
  * @module
  */
 import { hashKey, rowEquals } from '../term/equal.js';
-import { addInPlace } from './counter.js';
+import { isPrivateRow, readsMustCopy, shareRow } from '../term/copy.js';
+import { counterSum, storeSum } from './counter.js';
 import type { HashKey } from '../term/equal.js';
 import type { Row, Term } from '../term/types.js';
 import { END_OF_TABLE, type Cursor, type Engine, type EngineCaps, type EndOfTable, type TableType } from './types.js';
@@ -77,6 +79,7 @@ const ROW_BYTES = 48;
 
 export class HashEngine implements Engine {
   readonly caps: EngineCaps;
+  readsCopy = false;
   private readonly map = new Map<HashKey, Value>();
   private count = 0;
   /** Bumped by `clear`, which ends every cursor and walk. */
@@ -91,6 +94,8 @@ export class HashEngine implements Engine {
   private dels = 0;
   private readonly bag: boolean;
   private readonly dup: boolean;
+  /** Buckets in the map: while none, every value is a row (a bag lookup need not look at it). */
+  private buckets = 0;
 
   constructor(
     readonly type: Exclude<TableType, 'ordered_set'>,
@@ -98,37 +103,53 @@ export class HashEngine implements Engine {
   ) {
     this.bag = type !== 'set';
     this.dup = type === 'duplicate_bag';
-    this.caps = Object.freeze({ ordered: false, duplicates: type === 'set' ? 'none' : type === 'bag' ? 'bag' : 'duplicate' });
+    this.caps = Object.freeze({ ordered: false, duplicates: type === 'set' ? 'none' : type === 'bag' ? 'bag' : 'duplicate', bulkLoad: true });
   }
 
   size(): number {
     return this.count;
   }
 
-  lookup(key: Term): readonly Row[] {
+  lookup(key: Term): Row[] {
     const v = this.map.get(hashKey(key));
-    if (v === undefined) return EMPTY;
-    return v instanceof Bucket ? v.rows : [v as Row];
+    if (v === undefined) return [];
+    // A set's value is always a row, and so is a bag's while it has no
+    // bucket: no need to look at it (one cache miss less).
+    if (!this.bag || this.buckets === 0) return [v as Row];
+    return v instanceof Bucket ? v.rows.slice() : [v as Row];
   }
 
   /** The stored row for `key` in a `set` (no array allocation). */
   lookupOne(key: Term): Row | undefined {
     const v = this.map.get(hashKey(key));
-    if (v === undefined) return undefined;
+    if (!this.bag || v === undefined) return v as Row | undefined;
     return v instanceof Bucket ? v.rows[0] : (v as Row);
   }
 
   /**
-   * `updateCounter`'s fast path in one probe: adds `incr` to element `index`
-   * of the row of `key`, in place, when that element is a safe integer and
-   * the sum is one, and returns the sum; else returns undefined and changes
-   * nothing (the caller takes the general path). Only for tables with no
-   * journal (a journaled table must never see a stored row change). The
-   * caller has checked that `index` is not the key's.
+   * `updateCounter`'s fast path in one probe (see `Engine.addToElement`):
+   * a shared row is replaced by a private copy once, then changed in place.
+   * Only for tables with no journal (a journaled table's rows stay shared:
+   * its journal and compaction may hold them).
    */
   addToElement(key: Term, index: number, incr: number): number | undefined {
     if (this.bag) return undefined;
-    return addInPlace(this.map.get(hashKey(key)) as Term[] | undefined, index, incr);
+    const hk = hashKey(key);
+    const row = this.map.get(hk) as Row | undefined;
+    const sum = counterSum(row, index, incr);
+    if (sum === undefined) return undefined;
+    const copy = storeSum(row!, index, sum);
+    if (copy !== undefined) {
+      this.map.set(hk, copy); // same entry, same place in the order
+      this.readsCopy = true;
+    }
+    return sum;
+  }
+
+  /** Takes a row over: freezes it and notes whether reads must copy it. */
+  private own(row: Row): void {
+    shareRow(row);
+    if (!this.readsCopy && readsMustCopy(row)) this.readsCopy = true;
   }
 
   member(key: Term): boolean {
@@ -136,6 +157,7 @@ export class HashEngine implements Engine {
   }
 
   insert(row: Row): void {
+    this.own(row);
     const hk = hashKey(row[this.keyIndex]);
     if (!this.bag) {
       // Map.set keeps an existing key's place in the order, as the table should.
@@ -154,6 +176,7 @@ export class HashEngine implements Engine {
     if (!(v instanceof Bucket)) {
       if (!this.dup && rowEquals(v as Row, row)) return;
       const nb = new Bucket([v as Row, row]);
+      this.buckets++;
       nb.seqs.push(2);
       nb.seq = 2;
       this.map.set(hk, nb); // same entry, same place in the order
@@ -170,6 +193,23 @@ export class HashEngine implements Engine {
     this.count++;
   }
 
+  /** Fills the empty engine with `rows` (see `Engine.bulkLoad`). */
+  bulkLoad(rows: readonly Row[]): void {
+    if (this.map.size !== 0) throw new Error('bulkLoad: the engine is not empty');
+    if (this.bag) {
+      for (let i = 0; i < rows.length; i++) this.insert(rows[i]!);
+      return;
+    }
+    const map = this.map;
+    const ki = this.keyIndex;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      this.own(row);
+      map.set(hashKey(row[ki]), row);
+    }
+    this.count = map.size;
+  }
+
   /** The key of a stored value. */
   private keyOf(v: Value): Term {
     return v instanceof Bucket ? v.rows[0]![this.keyIndex] : (v as Row)[this.keyIndex];
@@ -182,6 +222,7 @@ export class HashEngine implements Engine {
     if (v instanceof Bucket) {
       this.map.delete(hk);
       this.dels++;
+      this.buckets--;
       v.live = false;
       this.count -= v.rows.length;
       return v.rows;
@@ -218,6 +259,7 @@ export class HashEngine implements Engine {
     if (kept.length === 0) {
       this.map.delete(hk);
       this.dels++;
+      this.buckets--;
       b.live = false;
     } else {
       b.rows = kept;
@@ -227,6 +269,7 @@ export class HashEngine implements Engine {
   }
 
   replace(old: Row, next: Row): void {
+    this.own(next);
     const hk = hashKey(old[this.keyIndex]);
     const v = this.map.get(hk);
     if (v === undefined) throw new Error('replace: key not present');
@@ -248,7 +291,9 @@ export class HashEngine implements Engine {
     this.lastIt = this.lastHk = undefined;
     this.dels++;
     this.count = 0;
+    this.buckets = 0;
     this.epoch++;
+    this.readsCopy = false;
   }
 
   first(): Term | EndOfTable {
@@ -321,7 +366,8 @@ export class HashEngine implements Engine {
     this.lastIt = it;
     this.lastHk = hk;
     this.lastDels = this.dels;
-    return this.keyOf(v);
+    // A number (or bigint) key is its own hash key: no need to read the row.
+    return typeof hk === 'number' || typeof hk === 'bigint' ? hk : this.keyOf(v);
   }
 
   cursor(_reverse: boolean): Cursor {
@@ -393,7 +439,15 @@ export class HashEngine implements Engine {
 
   checkInvariants(): void {
     let rows = 0;
+    const checkRow = (r: Row): void => {
+      if (isPrivateRow(r)) {
+        if (this.bag) throw new Error('private row in a bag');
+      } else if (!Object.isFrozen(r)) throw new Error('stored row not frozen');
+      if (readsMustCopy(r) && !this.readsCopy) throw new Error('a row reads must copy, but readsCopy is false');
+    };
     for (const [hk, v] of this.map) {
+      if (v instanceof Bucket) v.rows.forEach(checkRow);
+      else checkRow(v as Row);
       if (hashKey(this.keyOf(v)) !== hk) throw new Error('entry not under its key');
       if (v instanceof Bucket) {
         if (!this.bag) throw new Error('set value is a bucket');
@@ -414,6 +468,9 @@ export class HashEngine implements Engine {
       }
     }
     if (rows !== this.count) throw new Error(`count ${this.count} != ${rows}`);
+    let buckets = 0;
+    for (const v of this.map.values()) if (v instanceof Bucket) buckets++;
+    if (buckets !== this.buckets) throw new Error(`buckets ${this.buckets} != ${buckets}`);
     if (this.walks.size > MAX_WALKS) throw new Error('too many remembered walks');
     if (this.lastIt !== undefined && this.lastDels === this.dels && !this.map.has(this.lastHk!)) throw new Error('current walk stands on a missing key');
   }

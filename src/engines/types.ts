@@ -4,10 +4,12 @@
  * Engines store rows and answer questions about them; they never validate
  * arguments, check access or build user-facing errors (the facade does, as
  * Level's `get()` / `_get()` split). Rows handed to an engine are already
- * copied, with their nested parts frozen (see `term/copy.ts`); the row
- * arrays are the table's own. Rows an engine returns are the stored ones:
- * the facade hands out copies (`rowOut`), and nothing but `addToElement`
- * (for tables without a journal) ever changes a stored row.
+ * copied, with their nested parts frozen (see `term/copy.ts`); the engine
+ * takes them over and freezes the row arrays too (`shareRow`). Rows an
+ * engine returns are the stored ones: the facade hands them out as they are
+ * while {@link Engine.readsCopy} is false, else through `rowOut`. A stored
+ * row never changes; the only exception is a *private* row, which
+ * `addToElement` makes (copy-on-write) and then changes in place.
  *
  * Keys: `set`, `bag`, `duplicate_bag` engines match keys by exact equality
  * (`hashKey`); the `ordered_set` engine by the term order (`compareTerms`,
@@ -26,6 +28,8 @@ export interface EngineCaps {
   readonly ordered: boolean;
   /** `'none'`: one row per key; `'bag'`: distinct rows per key; `'duplicate'`: any rows per key. */
   readonly duplicates: 'none' | 'bag' | 'duplicate';
+  /** The engine has {@link Engine.bulkLoad}: filling an empty table in one pass. */
+  readonly bulkLoad: boolean;
 }
 
 /** The end-of-table marker engines return from `first`/`next`/... (the facade re-exports it). */
@@ -55,10 +59,19 @@ export interface Engine {
   /** 0-based index of the key in a row (`keypos - 1`). */
   readonly keyIndex: number;
 
+  /**
+   * False while every stored row can be handed out as it is (frozen, no
+   * binaries, not private). True once the engine has stored a row that
+   * reads must copy (`rowOut`): one holding a `Uint8Array`, or a private
+   * row made by {@link Engine.addToElement}; it goes back to false on
+   * `clear`. Read on every lookup, so it is a plain field.
+   */
+  readonly readsCopy: boolean;
+
   /** Number of rows. */
   size(): number;
-  /** Rows with this key, in insertion order for bags; an empty array if none. Do not mutate. */
-  lookup(key: Term): readonly Row[];
+  /** Rows with this key, in insertion order for bags; an empty array if none. A fresh array the caller may keep (the rows in it are the stored ones). */
+  lookup(key: Term): Row[];
   /** True if at least one row has this key. */
   member(key: Term): boolean;
   /**
@@ -67,6 +80,15 @@ export interface Engine {
    * there; `duplicate_bag` always appends.
    */
   insert(row: Row): void;
+  /**
+   * Fills an empty engine with `rows`, as inserting them one by one in
+   * order would (a `set` keeps the last row of a key, a `bag` drops exact
+   * duplicates), but in one pass: the way file2tab, `fromEts`, an insert of
+   * many rows into an empty table and a disk table's load fill an engine.
+   * Takes the rows over as `insert` does. Present when `caps.bulkLoad`.
+   * Throws (a plain Error: a caller's bug) if the engine is not empty.
+   */
+  bulkLoad?(rows: readonly Row[]): void;
   /** Removes every row with this key and returns them (insertion order). */
   deleteKey(key: Term): readonly Row[];
   /** Removes every row exactly equal to `row` (all copies in a duplicate_bag); returns how many. */
@@ -106,8 +128,14 @@ export interface Engine {
 
   /**
    * Optional one-probe fast path for `updateCounter` on tables without a
-   * journal: see {@link HashEngine.addToElement}. Engines without it take
-   * the general path (a new row through `replace`).
+   * journal: adds `incr` to element `index` of the row of `key` when that
+   * element is a safe integer and so is the sum, and returns the sum; else
+   * returns undefined and changes nothing (the caller takes the general
+   * path: a new row through `replace`). A shared row is first replaced by a
+   * private copy (`privateRow`, copy-on-write: whoever holds the old row
+   * keeps seeing it as it was); a private row is changed in place. Only for
+   * single-row engines; the caller has checked that `index` is not the
+   * key's.
    */
   addToElement?(key: Term, index: number, incr: number): number | undefined;
 

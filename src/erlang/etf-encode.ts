@@ -93,6 +93,29 @@ export class EtfEncoder {
     return this.buf.slice(0, this.len);
   }
 
+  /**
+   * `term_to_binary(term)` (uncompressed) as a view of the encoder's own
+   * buffer: valid until the next call. For callers that copy the bytes
+   * somewhere at once (no allocation per term).
+   */
+  encodeView(term: ErlTerm): Uint8Array {
+    this.len = 0;
+    this.u8(VERSION_MAGIC);
+    this.run(term);
+    return this.buf.subarray(0, this.len);
+  }
+
+  /**
+   * {@link encodeView} of the tuple whose elements are `row` (a table row,
+   * whatever its array class), without building a `Tuple`.
+   */
+  encodeRowView(row: readonly ErlTerm[]): Uint8Array {
+    this.len = 0;
+    this.u8(VERSION_MAGIC);
+    this.guarded(() => this.tuple(row, 0));
+    return this.buf.subarray(0, this.len);
+  }
+
   /** The term's bytes without the version byte (as embedded in another term, or in an `Opaque`). */
   encodeBody(term: ErlTerm): Uint8Array {
     this.len = 0;
@@ -101,8 +124,13 @@ export class EtfEncoder {
   }
 
   private run(term: ErlTerm): void {
+    this.guarded(() => this.term(term, 0));
+  }
+
+  /** Runs an encoding step, turning a refusal into a `TermstoreError` with its path. */
+  private guarded(step: () => void): void {
     try {
-      this.term(term, 0);
+      step();
     } catch (e) {
       if (e instanceof Refusal) {
         const path = e.path.join('/');

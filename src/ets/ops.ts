@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { insertAll } from '../engines/index.js';
 import { END_OF_TABLE, type EndOfTable, type WriteOp } from '../engines/types.js';
 import { fail } from '../errors.js';
 import { copyOut, copyTerm, NotATermError, rowOut, storedRow, thawRow } from '../term/copy.js';
@@ -47,7 +48,7 @@ export function insertMany(t: TableImpl, rows: unknown, fn = 'insertMany'): true
   const rs = listOrder(t, rowsIn(t, rows, fn));
   if (rs.length === 0) return true;
   if (t.sink !== undefined) journal(t, [{ op: 'insert', rows: rs }]);
-  for (const r of rs) t.engine.insert(r);
+  insertAll(t.engine, rs);
   return true;
 }
 
@@ -64,7 +65,7 @@ export function insertNewMany(t: TableImpl, rows: unknown, fn = 'insertNewMany')
   for (const r of rs) if (t.engine.member(r[t.keypos - 1])) return false;
   if (rs.length === 0) return true;
   if (t.sink !== undefined) journal(t, [{ op: 'insert', rows: rs }]);
-  for (const r of rs) t.engine.insert(r);
+  insertAll(t.engine, rs);
   return true;
 }
 
@@ -108,6 +109,7 @@ export function take(t: TableImpl, key: unknown, fn = 'take'): Row[] {
   const rows = t.engine.lookup(key as Term);
   if (rows.length === 0) return [];
   if (t.sink !== undefined) journal(t, [{ op: 'delete', key: key as Term }]);
+  // A removed private row is no longer changed by the table; rowOut still freezes a copy of it.
   return t.engine.deleteKey(key as Term).map(rowOut);
 }
 
@@ -119,11 +121,14 @@ export function lookup(t: TableImpl, key: unknown, fn = 'lookup'): Row[] {
   // (Numbers and strings are terms unless NaN: skip the call for them.)
   const ty = typeof key;
   if (ty !== 'string' && (ty !== 'number' || key !== key)) keyIn(key, fn);
+  const e = t.engine;
   if (t.single) {
-    const r = t.engine.lookupOne(key as Term);
-    return r === undefined ? [] : [rowOut(r as Row)];
+    const r = e.lookupOne(key as Term) as Row | undefined;
+    // Stored rows are frozen: handed out as they are (see term/copy.ts).
+    return r === undefined ? [] : [e.readsCopy ? rowOut(r) : r];
   }
-  return t.engine.lookup(key as Term).map(rowOut);
+  const rows = e.lookup(key as Term);
+  return e.readsCopy ? rows.map(rowOut) : rows;
 }
 
 export function member(t: TableImpl, key: unknown): boolean {
@@ -202,9 +207,10 @@ function parseCounterOp(op: unknown, fn: string): CounterOp {
  * `updateCounter` for an increment or `[pos, incr]` on a present key whose
  * counter is a number; `undefined` when the general path must decide
  * (absent key, other forms, bigints, errors), which then re-does the checks.
- * Without a journal the engine adds in place (`Engine.addToElement`): no
- * allocation per increment. A journaled (dets) table never changes a stored
- * row in place: a compaction may be writing it out.
+ * Without a journal the engine adds in place (`Engine.addToElement`: after
+ * one copy-on-write of a shared row, no allocation per increment). A
+ * journaled (dets) table stores a new shared row: its journal and a
+ * compaction may hold the old one.
  */
 function fastCounter(t: TableImpl, key: unknown, op: unknown): number | undefined {
   let pos: number;
@@ -368,11 +374,7 @@ export function foldl<A>(t: TableImpl, f: (row: Row, acc: A) => A, acc: A, rever
 }
 
 export function tab2list(t: TableImpl): Row[] {
-  const out: Row[] = [];
-  const c = t.engine.cursor(false);
-  for (;;) {
-    const batch = t.engine.take(c, 4096);
-    if (batch.length === 0) return out;
-    for (const r of batch) out.push(rowOut(r));
-  }
+  const e = t.engine;
+  const rows = e.take(e.cursor(false), Number.MAX_SAFE_INTEGER);
+  return e.readsCopy ? rows.map(rowOut) : rows;
 }

@@ -15,6 +15,7 @@
 import { END_OF_TABLE, type Cursor, type EndOfTable, type KeyRange, type WriteOp } from '../engines/types.js';
 import { fail } from '../errors.js';
 import { compileMatchPattern, compileMatchSpec, NO_MATCH, specKeepsKey, type CompiledMatchSpec } from '../match-spec/index.js';
+import { keyedSpec } from '../match-spec/api.js';
 import { copyOut, holdsBinary, rowOut } from '../term/copy.js';
 import { exactEquals } from '../term/equal.js';
 import { Tuple, show, type Row, type Term } from '../term/types.js';
@@ -140,7 +141,7 @@ function keysSource(t: TableImpl, keys: readonly Term[], lookahead: boolean): So
       }
       while (pending.length === 0 && i < keys.length) {
         pendingKey = keys[i++];
-        pending = t.engine.lookup(pendingKey).slice();
+        pending = t.engine.lookup(pendingKey);
       }
       const out = pending.slice(0, max);
       pending = pending.slice(out.length);
@@ -169,6 +170,34 @@ function sourceFor(t: TableImpl, constraint: CompiledMatchSpec['keyConstraint'] 
 function resultOut(row: Row, r: unknown): unknown {
   if (r === row) return rowOut(row);
   return holdsBinary(row) ? deepCopyBinaries(r) : r;
+}
+
+/**
+ * `select` of a spec with one literal key and no limit (the most common
+ * query): looks the key up and runs the compiled template on its row(s)
+ * directly, with no key source, batch or continuation.
+ */
+function selectKeyed(t: TableImpl, template: CompiledMatchSpec, key: Term): unknown[] {
+  const e = t.engine;
+  const ki = t.keypos - 1;
+  const out: unknown[] = [];
+  if (t.single) {
+    const row = e.lookupOne(key) as Row | undefined;
+    // The head's literal matches exactly (=:=); an ordered_set finds the key by ==.
+    if (row !== undefined && (row[ki] === key || exactEquals(row[ki], key))) {
+      const r = template.run(row);
+      if (r !== NO_MATCH) out.push(r === row && !e.readsCopy ? row : resultOut(row, r));
+    }
+    return out;
+  }
+  const rows = e.lookup(key);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    if (!exactEquals(row[ki], key)) continue;
+    const r = template.run(row);
+    if (r !== NO_MATCH) out.push(resultOut(row, r));
+  }
+  return out;
 }
 
 function deepCopyBinaries(x: unknown): unknown {
@@ -248,6 +277,10 @@ export function continueSelect(cont: unknown, fn: string): [unknown[], Continuat
 }
 
 export function select(t: TableImpl, spec: unknown, limit: unknown, reverse: boolean, fn: string): unknown[] | [unknown[], Continuation | EndOfTable] | EndOfTable {
+  if (limit === undefined && !reverse && typeof spec !== 'function') {
+    const keyed = keyedSpec(spec, t.keypos - 1);
+    if (keyed !== undefined) return selectKeyed(t, keyed.template, keyed.key);
+  }
   const lim = limit === undefined ? undefined : limitIn(limit, fn, 3);
   const { run, constraint } = compile(t, spec, fn);
   return runSelect(t, run, sourceFor(t, constraint, reverse), lim, fn);

@@ -83,15 +83,52 @@ export function compileMatchSpec(spec: unknown, keyIndex: number): CompiledMatch
   checkKeyIndex(keyIndex);
   const known = specCache.peek(spec, keyIndex);
   if (known !== undefined) return known;
-  const keyed = keyedTemplate(spec, keyIndex);
-  if (keyed !== undefined) {
-    const recent = recentTemplate(keyed.template, keyIndex);
-    if (recent !== undefined) return withKey(recent, keyed.key, keyIndex);
-    const template = specCache.getBySerialization(keyed.template, keyIndex, () => build(validateSpec(keyed.template), keyIndex));
-    rememberTemplate(keyed.template, keyIndex, template);
-    return withKey(template, keyed.key, keyIndex);
-  }
+  const keyed = keyedSpecUnchecked(spec, keyIndex);
+  if (keyed !== undefined) return withKey(keyed.template, keyed.key, keyIndex);
   return specCache.get(spec, keyIndex, () => build(validateSpec(spec), keyIndex));
+}
+
+/** A spec with a literal key, split into its compiled template (key position `'_'`) and the key. */
+export interface KeyedSpec {
+  /** Runs the spec on a row whose key is exactly (`=:=`) `key`; do not run it on other rows. */
+  readonly template: CompiledMatchSpec;
+  readonly key: Term;
+}
+
+/**
+ * For a one-clause spec whose head has a plain literal at the key position
+ * (see {@link keyedTemplate}): its compiled template and the key, so that a
+ * caller can look the key up and run the template on the row directly;
+ * `undefined` for any other spec. A spec of the same shape as one of the
+ * last few is recognised without building anything (`select` with a new
+ * key each call). Validates as {@link compileMatchSpec} does.
+ * @internal
+ */
+export function keyedSpec(spec: unknown, keyIndex: number): KeyedSpec | undefined {
+  checkKeyIndex(keyIndex);
+  return keyedSpecUnchecked(spec, keyIndex);
+}
+
+function keyedSpecUnchecked(spec: unknown, keyIndex: number): KeyedSpec | undefined {
+  const head = keyedHead(spec);
+  if (head === undefined) return undefined;
+  const key = plainKeyLiteral(head, keyIndex);
+  if (key === undefined) return undefined;
+  const recent = recentTemplate(spec, keyIndex);
+  if (recent !== undefined) return { template: recent, key: key.value };
+  const keyed = keyedTemplate(spec, keyIndex)!;
+  const template = specCache.getBySerialization(keyed.template, keyIndex, () => build(validateSpec(keyed.template), keyIndex));
+  rememberTemplate(keyed.template, keyIndex, template);
+  return { template, key: key.value };
+}
+
+/** The head of a one-clause spec (array or object clause form), or undefined. */
+function keyedHead(spec: unknown): unknown {
+  if (!Array.isArray(spec) || spec.length !== 1) return undefined;
+  const clause: unknown = spec[0];
+  if (Array.isArray(clause)) return clause.length === 3 ? clause[0] : undefined;
+  if (typeof clause === 'object' && clause !== null && Object.getPrototypeOf(clause) === Object.prototype) return (clause as { head?: unknown }).head;
+  return undefined;
 }
 
 /**
@@ -103,19 +140,10 @@ export function compileMatchSpec(spec: unknown, keyIndex: number): CompiledMatch
  * checked exactly (`=:=`, as a pattern does) before the template runs.
  */
 function keyedTemplate(spec: unknown, keyIndex: number): { template: unknown; key: Term } | undefined {
-  if (!Array.isArray(spec) || spec.length !== 1) return undefined;
-  const clause: unknown = spec[0];
-  let head: unknown;
-  if (Array.isArray(clause)) {
-    if (clause.length !== 3) return undefined;
-    head = clause[0];
-  } else if (typeof clause === 'object' && clause !== null && Object.getPrototypeOf(clause) === Object.prototype) {
-    head = (clause as { head?: unknown }).head;
-  } else {
-    return undefined;
-  }
+  const head = keyedHead(spec);
   const key = plainKeyLiteral(head, keyIndex);
   if (key === undefined) return undefined;
+  const clause = (spec as unknown[])[0];
   const tHead = (head as unknown[]).slice();
   tHead[keyIndex] = '_';
   const tClause = Array.isArray(clause) ? [tHead, clause[1], clause[2]] : { ...(clause as object), head: tHead };
@@ -130,10 +158,11 @@ function keyedTemplate(spec: unknown, keyIndex: number): { template: unknown; ke
 const recentTemplates: Array<{ template: unknown; keyIndex: number; compiled: CompiledMatchSpec }> = [];
 const RECENT_MAX = 8;
 
-function recentTemplate(template: unknown, keyIndex: number): CompiledMatchSpec | undefined {
+/** The compiled template of a recent spec of the same shape as `spec` but for the key literal (the caller checked it has one). */
+function recentTemplate(spec: unknown, keyIndex: number): CompiledMatchSpec | undefined {
   for (let i = 0; i < recentTemplates.length; i++) {
     const r = recentTemplates[i]!;
-    if (r.keyIndex === keyIndex && sameShape(r.template, template, 0)) {
+    if (r.keyIndex === keyIndex && sameShapeBesideKey(r.template, spec, keyIndex)) {
       if (i > 0) {
         recentTemplates.splice(i, 1);
         recentTemplates.unshift(r);
@@ -142,6 +171,42 @@ function recentTemplate(template: unknown, keyIndex: number): CompiledMatchSpec 
     }
   }
   return undefined;
+}
+
+/**
+ * `sameShape` of a stored template (`'_'` at the head's key position) and a
+ * keyed spec, skipping the head's key position: no template is built for
+ * the comparison.
+ */
+function sameShapeBesideKey(template: unknown, spec: unknown, keyIndex: number): boolean {
+  const tc = (template as unknown[])[0];
+  const sc = (spec as unknown[])[0];
+  let th: unknown;
+  let sh: unknown;
+  if (Array.isArray(tc)) {
+    if (!Array.isArray(sc) || sc.length !== 3) return false;
+    if (!sameShape(tc[1], sc[1], 1) || !sameShape(tc[2], sc[2], 1)) return false;
+    th = tc[0];
+    sh = sc[0];
+  } else {
+    if (Array.isArray(sc) || typeof sc !== 'object' || sc === null) return false;
+    const tk = Object.keys(tc as object);
+    const sk = Object.keys(sc);
+    if (tk.length !== sk.length) return false;
+    for (let i = 0; i < tk.length; i++) {
+      const k = tk[i]!;
+      if (k !== sk[i]) return false;
+      if (k !== 'head' && !sameShape((tc as Record<string, unknown>)[k], (sc as Record<string, unknown>)[k], 1)) return false;
+    }
+    th = (tc as { head: unknown }).head;
+    sh = (sc as { head: unknown }).head;
+  }
+  const a = th as unknown[];
+  const b = sh as unknown[];
+  // (The template's head is the spec's head sliced: a plain array whatever the spec's was.)
+  if (!Array.isArray(b) || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (i !== keyIndex && !sameShape(a[i], b[i], 2)) return false;
+  return true;
 }
 
 function rememberTemplate(template: unknown, keyIndex: number, compiled: CompiledMatchSpec): void {

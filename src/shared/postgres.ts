@@ -162,6 +162,9 @@ class Connection {
     const options = (max: number): postgres.Options<{}> => ({
       max,
       connect_timeout: 10,
+      // No array types are used; and postgres.js leaves the rejection of its type query unhandled when a
+      // connection drops in the middle of it (a server restart), which would end a user's process.
+      fetch_types: false,
       onnotice: () => undefined,
       connection: { application_name: 'termstore' },
       types: { bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) } },

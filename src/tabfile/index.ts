@@ -12,12 +12,13 @@
  *
  * @module
  */
+import { insertAll } from '../engines/index.js';
 import type { TableType } from '../engines/types.js';
 import { TermstoreError, fail } from '../errors.js';
 import { checkRead, watchOwner } from '../ets/owner.js';
 import { TableImpl, lookupName, register, resolve, type Access, type Table, type TableLike } from '../ets/table.js';
 import { currentProc, isAlive } from '../process/index.js';
-import { NotATermError, copyRow } from '../term/copy.js';
+import { NotATermError, copyRow, scanOut } from '../term/copy.js';
 import { atomName, show, type Row } from '../term/types.js';
 import { ioError } from '../io/atomic-file.js';
 import { MergeGuard } from '../convert/merge-guard.js';
@@ -93,8 +94,11 @@ export async function tab2file(tab: TableLike, file: string, options?: Tab2FileO
   const format = o.format ?? 'termstore';
   if (format !== 'termstore' && format !== 'erlang') badOption(fn, 'format', format, "'termstore' or 'erlang'");
 
-  // The snapshot: every row now (stored rows never change; a write stores a new row).
-  const rows = t.engine.take(t.engine.cursor(false), Number.MAX_SAFE_INTEGER);
+  // The snapshot: every row now. Shared rows never change (a write stores a
+  // new row); private ones (counters) would change in place, so they are
+  // made shared first (the next increment copies them).
+  let rows = t.engine.take(t.engine.cursor(false), Number.MAX_SAFE_INTEGER);
+  if (t.engine.readsCopy) rows = rows.map(scanOut);
   try {
     if (format === 'erlang') {
       await writeTab2File(file, rows, {
@@ -135,19 +139,20 @@ export async function tab2file(tab: TableLike, file: string, options?: Tab2FileO
  * with `ETS_NAME_TAKEN`; nothing is created then.
  */
 /**
- * Inserts a file's rows one by one, refusing (`CONVERT_UNSUPPORTED_TERM`,
+ * Collects a file's rows for one bulk load of the fresh table, refusing (`CONVERT_UNSUPPORTED_TERM`,
  * naming the row) one that the table would merge with an earlier row
  * although Erlang tells them apart (see `convert/merge-guard.ts`).
  */
-function loader(t: TableImpl, file: string): ((row: Row) => void) & { count: number } {
+function loader(t: TableImpl, file: string): ((row: Row) => void) & { count: number; rows: Row[] } {
   const guard = new MergeGuard(t.type, t.keypos);
-  const engine = t.engine;
+  const rows: Row[] = [];
   const load = (row: Row): void => {
     guard.check(row, load.count, file);
-    engine.insert(row);
+    rows.push(row);
     load.count++;
   };
   load.count = 0;
+  load.rows = rows;
   return load;
 }
 
@@ -167,12 +172,14 @@ export async function file2tab(file: string, options?: File2TabOptions): Promise
       try {
         const { info } = r;
         t = newTable(fn, info.name, info.named, info.type, info.keypos, info.access, owner);
+        // Every row first (each checked against the ones Erlang tells apart), then one bulk load of the fresh table.
         const load = loader(t, file);
         let n = 0;
         for (let f = await r.nextFrame(); f !== undefined; f = await r.nextFrame()) {
           n += r.decodeRows(f.payload, f.offset, 'stored', n, (row) => load(row as Row));
         }
         r.finish(n);
+        insertAll(t.engine, load.rows);
       } finally {
         await r.close();
       }
@@ -196,6 +203,7 @@ export async function file2tab(file: string, options?: File2TabOptions): Promise
             load(stored);
           }
         }
+        insertAll(t.engine, load.rows);
       } finally {
         await r.close();
       }

@@ -1,15 +1,28 @@
 /**
- * Value semantics: deep copy in, shallow copy out, nested parts frozen.
+ * Value semantics: deep copy in, stored rows frozen and handed out as they
+ * are, copy-on-write for counters.
  *
- * A row is deep-copied once when it enters a table. Everything nested in it
- * is frozen at once (arrays, tuples and plain objects with `Object.freeze`;
- * maps become a {@link FrozenMap} whose mutators throw) and is then shared
- * by every read. The row array itself stays the table's own: reads hand out
- * a shallow copy of it ({@link rowOut}: one small array, never a deep
- * copy), so the table can update a row in place (`updateCounter` costs no
- * allocation) and nothing a caller inserted or read can change the table.
- * Typed arrays cannot be frozen, so a row that holds a `Uint8Array` is
- * marked and its binaries are copied on every read.
+ * A row is deep-copied once when it enters a table ({@link copyRow}).
+ * Everything nested in it is frozen at once (arrays, tuples and plain
+ * objects with `Object.freeze`; maps become a {@link FrozenMap} whose
+ * mutators throw), and the engine that stores the row freezes the row array
+ * itself ({@link shareRow}). A read hands that frozen row out as it is: no
+ * copy, so a lookup costs what a `Map.get` does, and nothing a caller holds
+ * can change the table (every array it can reach is frozen) nor be changed
+ * by it (the table replaces a row, never edits a shared one).
+ *
+ * Two kinds of stored row are not handed out as they are; they carry a mark
+ * (a non-enumerable own property) and reads copy them ({@link rowOut}):
+ *
+ * - a row holding a `Uint8Array` (typed arrays cannot be frozen): reads copy
+ *   its binaries;
+ * - a *private* row ({@link privateRow}): the first `updateCounter` on a
+ *   shared row copies it into a mutable row that only the table holds
+ *   (copy-on-write); later increments change that row in place (no
+ *   allocation) and reads hand out frozen copies of it (a tab2file
+ *   snapshot makes it shared again instead: {@link scanOut}). An engine
+ *   that holds such rows says so (`Engine.readsCopy`), so tables without
+ *   them never look at a row's mark on a read.
  *
  * Copy-in also validates: NaN, functions, class instances, unregistered
  * symbols, atoms longer than 255 characters (Erlang's limit) and nesting
@@ -232,39 +245,100 @@ export function copyRow(row: readonly unknown[]): Row {
     }
   }
   if (st !== undefined && st.binary) markBinaryRow(out);
-  // The row array itself is not frozen: the table owns it (see the module docs).
+  // The row array itself is frozen by the engine that stores it (shareRow).
   return out;
 }
 
 /**
- * Rows holding a binary carry this non-enumerable flag (set before they are
- * frozen), so that `rowOut` tells them apart with a property read instead of
- * a WeakSet lookup on every read. Nested containers use `binaryHolders`.
+ * The marks of a stored row that reads must copy: non-enumerable own
+ * properties (set before the row is frozen, or on a private row). They are
+ * only ever tested with `in`, which the row's hidden class answers: no load
+ * of the property's value, so no extra cache miss on a row's hot path (a
+ * counter increment, a read). Absent on ordinary rows.
  */
-const BINARY_ROW: unique symbol = Symbol('termstore.binaryRow');
+/** The row holds a `Uint8Array` (nested containers use `binaryHolders`). */
+const HOLDS_BINARY: unique symbol = Symbol('termstore.holdsBinary');
+/** The row is private to its table (mutable, updated in place; never handed out). */
+const PRIVATE: unique symbol = Symbol('termstore.privateRow');
+
+function holdsBinaryMark(row: Row): boolean {
+  return HOLDS_BINARY in row;
+}
 
 function markBinaryRow(row: Term[]): void {
   binaryHolders.add(row);
-  Object.defineProperty(row, BINARY_ROW, { value: true });
+  Object.defineProperty(row, HOLDS_BINARY, { value: true });
 }
 
-/** A mutable copy of a stored row, keeping its binary mark (for updates). */
+/** A copy of a row's elements (a literal for the common short rows: faster than `slice`). */
+function copyElements(row: Row): Term[] {
+  switch (row.length) {
+    case 1:
+      return [row[0]];
+    case 2:
+      return [row[0], row[1]];
+    case 3:
+      return [row[0], row[1], row[2]];
+    case 4:
+      return [row[0], row[1], row[2], row[3]];
+    default: {
+      const n = row.length;
+      const out: Term[] = new Array(n);
+      for (let i = 0; i < n; i++) out[i] = row[i];
+      return out;
+    }
+  }
+}
+
+/**
+ * Makes a row the table's stored, shared form: freezes the row array (its
+ * nested parts already are). Engines call this on every row they store; a
+ * row already frozen stays as it is.
+ */
+export function shareRow(row: Row): void {
+  Object.freeze(row);
+}
+
+/** True if reads must copy this stored row rather than hand it out ({@link rowOut}). */
+export function readsMustCopy(row: Row): boolean {
+  return PRIVATE in row || HOLDS_BINARY in row;
+}
+
+/** True if this stored row is private to its table (see {@link privateRow}). */
+export function isPrivateRow(row: Row): boolean {
+  return PRIVATE in row;
+}
+
+/**
+ * A private, mutable copy of a stored row, for an engine to update in place
+ * (`updateCounter`'s copy-on-write). Reads copy it ({@link rowOut}); the
+ * engine must report `readsCopy` once it holds one.
+ */
+export function privateRow(row: Row): Term[] {
+  const out = copyElements(row);
+  if (holdsBinaryMark(row)) markBinaryRow(out);
+  // Configurable, so that scanOut can take it off again (deleting the last
+  // property added takes the row back to its plain hidden class).
+  Object.defineProperty(out, PRIVATE, { value: true, configurable: true });
+  return out;
+}
+
+/** A mutable copy of a stored row, keeping its binary mark but not its privacy (for updates that store a new shared row). */
 export function thawRow(row: Row): Term[] {
-  const n = row.length;
-  const out: Term[] = new Array(n);
-  for (let i = 0; i < n; i++) out[i] = row[i];
-  if ((row as { [BINARY_ROW]?: true })[BINARY_ROW] === true) markBinaryRow(out);
+  const out = copyElements(row);
+  if (holdsBinaryMark(row)) markBinaryRow(out);
   return out;
 }
 
 /**
  * Makes a row built from parts that are already stored terms (the elements
  * of a stored row, or results of {@link copyTerm}), as
- * `updateCounter`/`updateElement` do, into a stored row: marks it as holding
- * binaries when one of its elements does, so reads keep copying them.
+ * `updateCounter`/`updateElement` do, into a row to store: marks it as
+ * holding binaries when one of its elements does, so reads keep copying
+ * them. (The engine freezes it when it stores it.)
  */
 export function storedRow(items: Term[]): Row {
-  if ((items as { [BINARY_ROW]?: true })[BINARY_ROW] !== true) {
+  if (!holdsBinaryMark(items)) {
     for (let i = 0; i < items.length; i++) {
       if (holdsBinary(items[i])) {
         markBinaryRow(items);
@@ -291,12 +365,28 @@ export function copyOut<T extends Term>(t: T): T {
 }
 
 /**
- * What a read hands out for a stored row: a shallow copy (its nested parts
- * are frozen and shared), with fresh copies of any binaries.
+ * What a read hands out for a stored row: the row itself (frozen), unless it
+ * is marked: then a frozen copy, with fresh copies of any binaries.
  */
 export function rowOut(row: Row): Row {
-  if ((row as { [BINARY_ROW]?: true })[BINARY_ROW] === true) return row.map(cloneBinaries) as Row;
-  return row.slice();
+  if (!(PRIVATE in row) && !(HOLDS_BINARY in row)) return row;
+  return Object.freeze(HOLDS_BINARY in row ? (row.map(cloneBinaries) as Term[]) : copyElements(row));
+}
+
+/**
+ * A stored row for a snapshot that holds many rows for a while (a
+ * `tab2file` of the whole table): as {@link rowOut}, except that a private
+ * row is made shared again in place (unmarked and frozen) rather than
+ * copied, so a snapshot of a table of counters costs no copy of its rows;
+ * the row's next increment copies it again. The engine's `readsCopy` may
+ * stay true.
+ */
+export function scanOut(row: Row): Row {
+  if (PRIVATE in row) {
+    delete (row as { [PRIVATE]?: true })[PRIVATE];
+    Object.freeze(row);
+  }
+  return HOLDS_BINARY in row ? rowOut(row) : row;
 }
 
 function cloneBinaries(t: unknown): unknown {

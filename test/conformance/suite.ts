@@ -236,7 +236,11 @@ export function conformanceSuite<T>(name: string, makeTable: MakeTable<T>, types
         expect(got).toEqual(['k', [1, 2], { a: 1 }]);
         expect(Object.isFrozen(got![1])).toBe(true);
         expect(Object.isFrozen(got![2])).toBe(true);
-        (got as unknown[])[0] = 'changed';
+        // A read row is frozen too (it is handed out as stored): changing it throws.
+        expect(Object.isFrozen(got)).toBe(true);
+        expect(() => {
+          (got as unknown[])[0] = 'changed';
+        }).toThrow(TypeError);
         expect(api.lookup(t, 'k')).toEqual([['k', [1, 2], { a: 1 }]]);
       }));
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fc } from '@fast-check/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readDetsFile } from '../../src/erlang/dets-v9-read.js';
-import { writeDetsFile } from '../../src/erlang/dets-v9-write.js';
+import { slotsFor, writeDetsFile } from '../../src/erlang/dets-v9-write.js';
 import { readTab2File, writeTab2File } from '../../src/erlang/tab2file.js';
 import { phash2 } from '../../src/erlang/phash2.js';
 import { decodeTerm } from '../../src/erlang/etf.js';
@@ -56,35 +56,42 @@ describe('writeDetsFile', () => {
       expect(res).toEqual({ objectCount: orig.info.objectCount, keyCount: orig.info.keyCount });
       const back = await readDetsFile(out);
       expect(back.info).toMatchObject({ type: orig.info.type, keypos: orig.info.keypos, closedProperly: true, hasMd5: true, hashMethod: 'phash2' });
-      expect(back.info.slots).toBeGreaterThanOrEqual(back.info.keyCount);
+      // about two keys per slot, whole segments of 256, as OTP's own files after batched inserts
+      expect(back.info.slots).toBe(slotsFor(back.info.keyCount));
       expectSameRowsByKey(back.rows, orig.rows);
     }
   });
 
-  it('places every key in the slot phash2 gives', async () => {
+  it('sizes the table like OTP (two keys per slot, in segments) and places every key in the slot dets_v9:db_hash gives', async () => {
+    expect([0, 1, 512, 513, 1_000_000].map(slotsFor)).toEqual([256, 256, 256, 512, 500_224]);
     const out = join(dir, 'slots.dets');
-    const rows = Array.from({ length: 1000 }, (_, i) => t(i % 3 === 0 ? `k${i}` : i % 3 === 1 ? i : t(a('k'), i), i));
+    const count = 2600; // 1536 slots: M = 1024 with N = 512 slots already split (linear hashing)
+    const rows = Array.from({ length: count }, (_, i) => t(i % 3 === 0 ? `k${i}` : i % 3 === 1 ? i : t(a('k'), i), i));
     await writeDetsFile(out, rows);
     const b = readFileSync(out);
-    const m = b.readUInt32BE(20);
-    expect(m).toBe(1024);
-    // walk the segments: slot s holds only keys with phash2(key) band (m-1) === s
-    const part = b.readUInt32BE(312);
+    const [m, next, n] = [b.readUInt32BE(20), b.readUInt32BE(24), b.readUInt32BE(52)];
+    expect({ m, next, n }).toEqual({ m: 1024, next: 1536, n: 512 });
+    const slotOf = (k: ErlTerm): number => {
+      const h = phash2(k);
+      return (h & (m - 1)) < n ? h & (2 * m - 1) : h & (m - 1);
+    };
+    // walk the segments: slot s holds only keys whose db_hash is s
     let seen = 0;
-    for (let s = 0; s < m; s++) {
-      const seg = b.readUInt32BE(part + 4 * (s >> 8));
+    for (let s = 0; s < next; s++) {
+      const part = b.readUInt32BE(312 + 4 * (s >> 17));
+      const seg = b.readUInt32BE(part + 4 * ((s >> 8) & 511));
       const size = b.readUInt32BE(seg + 8 * (s & 255));
       const ptr = b.readUInt32BE(seg + 8 * (s & 255) + 4);
       if (ptr === 0) continue;
       for (let at = ptr + 8; at < ptr + size; ) {
         const objSize = b.readUInt32BE(at);
         const obj = decodeTerm(b.subarray(at + 4, at + objSize)) as Tuple;
-        expect(phash2(obj[0] as ErlTerm) & (m - 1)).toBe(s);
+        expect(slotOf(obj[0] as ErlTerm)).toBe(s);
         seen++;
         at += objSize;
       }
     }
-    expect(seen).toBe(1000);
+    expect(seen).toBe(count);
   });
 
   it('applies DETS insert semantics per type', async () => {
@@ -117,7 +124,7 @@ describe('writeDetsFile', () => {
     expect(await writeDetsFile(out, gen(), { keypos: 2 })).toEqual({ objectCount: 300, keyCount: 300 });
     const back = await readDetsFile(out);
     expect(back.info.keypos).toBe(2);
-    expect(back.info.slots).toBe(512);
+    expect(back.info.slots).toBe(256);
     await expect(writeDetsFile(out, [])).rejects.toMatchObject({ code: 'CONVERT_EXISTS' });
     await expect(writeDetsFile(join(dir, 'bad.dets'), [t(1), t(new Pid(2))])).rejects.toMatchObject({
       code: 'CONVERT_UNSUPPORTED_TERM',

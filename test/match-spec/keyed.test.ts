@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
-import { compileMatchPattern, compileMatchSpec, NO_MATCH } from '../../src/match-spec/index.js';
+import { compileMatchPattern, compileMatchSpec, NO_MATCH, type MatchSpec } from '../../src/match-spec/index.js';
 import { ErlFloat, ets, tuple, type Expr, type Term } from '../../src/index.js';
 
 const keyArb = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom(1n, 2n, new ErlFloat(1), 'a', 'b', true, false, null, 1.5));
@@ -77,5 +77,41 @@ describe('recent keyed templates', () => {
     expect(ets.select(t, [[['k', [1, '$1'], '_'], [], ['$1']]])).toEqual([]);
     expect(ets.select(t, [[['k', '_', [1, '$1']], [], ['$1']]])).toEqual([2]);
     expect(ets.select(t, [[['k', '_', tuple(1, '$1')], [], ['$1']]])).toEqual([]);
+  });
+});
+
+describe('select with a literal key runs the template on the looked-up rows', () => {
+  const TYPES = ['set', 'ordered_set', 'bag', 'duplicate_bag'] as const;
+  test.prop([fc.array(rowArb, { maxLength: 25 }), keyArb, fc.integer({ min: 0, max: 5 })], { seed: 3, numRuns: 120 })(
+    'the same results as the generic path (with a limit) on every table type',
+    (rows, key, bound) => {
+      for (const type of TYPES) {
+        const t = ets.new('keyed_direct', { type });
+        ets.insertMany(t, rows);
+        const spec: MatchSpec = [[[key, '$1', '$2'], [['>=', '$1', bound]], [{ $tuple: ['$2', '$_'] }]]];
+        const direct = ets.select(t, spec) as Term[];
+        const chunk = ets.select(t, spec, 1000);
+        const generic = chunk === ets.END_OF_TABLE ? [] : chunk[0];
+        expect(direct).toEqual(generic);
+        expect(ets.selectReverse(t, spec)).toEqual(type === 'ordered_set' ? [...generic].reverse() : generic);
+        ets.delete(t);
+      }
+    },
+  );
+
+  it('hands out frozen rows, and copies of private (counted) rows and binaries', () => {
+    const t = ets.new('keyed_out', { type: 'set' });
+    ets.insertMany(t, [['a', 1], ['b', new Uint8Array([7])]]);
+    const [a] = ets.select(t, [[['a', '_'], [], ['$_']]]) as Term[][];
+    expect(Object.isFrozen(a)).toBe(true);
+    ets.updateCounter(t, 'a', 1); // 'a' is now a private row: results are frozen copies
+    const [a2] = ets.select(t, [[['a', '_'], [], ['$_']]]) as Term[][];
+    expect(a2).toEqual(['a', 2]);
+    ets.updateCounter(t, 'a', 1);
+    expect(a2).toEqual(['a', 2]);
+    expect(a).toEqual(['a', 1]);
+    const [b] = ets.select(t, [[['b', '_'], [], ['$_']]]) as Term[][];
+    (b![1] as Uint8Array)[0] = 0;
+    expect(ets.lookup(t, 'b')).toEqual([['b', new Uint8Array([7])]]);
   });
 });

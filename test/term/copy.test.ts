@@ -5,7 +5,7 @@
 import { ErlFloat } from '../../src/term/number.js';
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
-import { FrozenMap, checkTerm, copyOut, copyRow, copyTerm, rowOut, NotATermError, MAX_DEPTH } from '../../src/term/copy.js';
+import { FrozenMap, checkTerm, copyOut, copyRow, copyTerm, privateRow, readsMustCopy, rowOut, shareRow, NotATermError, MAX_DEPTH } from '../../src/term/copy.js';
 import { exactEquals } from '../../src/term/equal.js';
 import { Pid, Tuple, tuple, type Term } from '../../src/term/types.js';
 import { ets } from '../../src/index.js';
@@ -85,11 +85,17 @@ describe('copy-in', () => {
 });
 
 describe('copy-out', () => {
-  it('hands out a shallow copy of a row (nested parts shared, frozen) and fresh binaries on every read', () => {
+  it('hands out a plain stored row as it is, a private row as a frozen shallow copy, and fresh binaries on every read', () => {
     const plain = copyRow(['k', [1, 2]]);
-    const out = rowOut(plain);
-    expect(out).not.toBe(plain);
+    shareRow(plain);
+    expect(rowOut(plain)).toBe(plain); // frozen: nothing to copy
+    expect(readsMustCopy(plain)).toBe(false);
+    const priv = privateRow(plain);
+    expect(readsMustCopy(priv)).toBe(true);
+    const out = rowOut(priv);
+    expect(out).not.toBe(priv);
     expect(out).toEqual(plain);
+    expect(Object.isFrozen(out)).toBe(true);
     expect(out[1]).toBe(plain[1]); // no deep copy: the nested list is frozen and shared
     expect(Object.isFrozen(out[1])).toBe(true);
     const withBin = copyRow(['k', { b: new Uint8Array([1, 2]) }]);
@@ -123,11 +129,13 @@ describe('value semantics through a table', () => {
     ets.delete(t);
   });
 
-  it('rows read from a table cannot change it: copied rows, frozen nested arrays, objects and maps, fresh binaries', () => {
+  it('rows read from a table cannot change it: frozen rows, nested arrays, objects and maps, fresh binaries', () => {
     const t = ets.new('vs2', { type: 'bag' });
     ets.insert(t, ['k', [1], { a: 1 }, new Map([['x', 1]]), new Uint8Array([7])]);
     const [r] = ets.lookup(t, 'k') as [Term[]];
-    (r as unknown[])[0] = 'other'; // a copy: the table keeps its own row
+    expect(() => {
+      (r as unknown[])[0] = 'other';
+    }).toThrow(TypeError);
     expect(() => (r[1] as unknown[]).push(2)).toThrow(TypeError);
     expect(() => {
       (r[2] as Record<string, number>).a = 5;
