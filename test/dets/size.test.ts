@@ -62,7 +62,24 @@ describe('maxFileSize', () => {
   test('a single row larger than the limit is refused; deletes still work when full', async () => {
     const f = file();
     const t = await openStore(f, { maxFileSize: MAX, autoSave: 0 });
-    expect(code(() => t.insert([1, 'x'.repeat(MAX)]))).toBe('DETS_FILE_TOO_LARGE');
+    let err: unknown;
+    try {
+      t.insert([1, 'x'.repeat(MAX)]);
+    } catch (e) {
+      err = e;
+    }
+    expect(isTermstoreError(err) && err.code).toBe('DETS_FILE_TOO_LARGE');
+    // the numbers in the error add up: the file plus the write goes past the limit, and the message says the same
+    const d = (err as { details: { fileSize: number; bytes: number; limit: number; maxFileSize: number } }).details;
+    expect(d.maxFileSize).toBe(MAX);
+    expect(d.limit).toBeLessThanOrEqual(MAX);
+    expect(d.fileSize).toBeLessThanOrEqual(d.limit);
+    expect(d.bytes).toBeGreaterThan(MAX);
+    expect(d.fileSize + d.bytes).toBeGreaterThan(d.limit);
+    const msg = (err as Error).message;
+    expect(msg).toContain(`writing ${d.bytes} bytes`);
+    expect(msg).toContain(`to ${d.fileSize + d.bytes} bytes`);
+    expect(msg).toContain(`holds ${d.fileSize} bytes`);
     expect(t.rows().length).toBe(0);
     let i = 0;
     while (code(() => t.insert([i, 'y'.repeat(500)])) === undefined) i++;
