@@ -11,11 +11,10 @@
  * (`=:=`); on hash tables, results that list several keys are compared as
  * multisets, since ETS walks them in hash order (otp-diff/run.ts).
  *
- * OTP is required: without `erl` this test fails, loudly (CI installs
- * erlang-nox, see .ci/run). Set TERMSTORE_SKIP_OTP=1 to skip it on a
- * machine without Erlang.
+ * OTP is required: without `erl` this test fails, loudly (`npm test`
+ * installs erlang-nox first as root, see scripts/test-deps.sh).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -27,11 +26,10 @@ import type { TableType } from '../../src/engines/types.js';
 import { Tuple, type Term } from '../../src/term/types.js';
 import { canon, normalize, runTermstore } from './otp-diff/run.js';
 import { Rng, ScriptGen, type Op } from './otp-diff/script.js';
+import { requireErl } from '../tools.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RUNNER = join(here, 'otp', 'ets_diff.escript');
-const SKIP = process.env.TERMSTORE_SKIP_OTP === '1';
-const HAVE_ERL = spawnSync('erl', ['-noshell', '-eval', 'halt().'], { stdio: 'ignore', timeout: 60_000 }).status === 0;
 
 const TYPES: TableType[] = ['set', 'ordered_set', 'bag', 'duplicate_bag'];
 const SCRIPTS_PER_TABLE = 5;
@@ -66,23 +64,13 @@ const dir = mkdtempSync(join(tmpdir(), 'termstore-otp-diff-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('termstore ets against live OTP 25 ets (fixed-seed random scripts)', () => {
-  if (SKIP) {
-    it('is skipped by TERMSTORE_SKIP_OTP=1', () => {
-      process.emitWarning('the differential test against live OTP was skipped (TERMSTORE_SKIP_OTP=1)');
-    });
-    return;
-  }
-
-  it('finds erl (OTP 25): install erlang-nox, or set TERMSTORE_SKIP_OTP=1 to skip the differential test', () => {
-    expect(HAVE_ERL, 'erl is not on PATH: the differential test against live ETS cannot run').toBe(true);
-  });
-
-  it.runIf(HAVE_ERL)(`agrees op by op on ${TYPES.length * 2 * SCRIPTS_PER_TABLE * OPS_PER_SCRIPT} operations over every table type and key position`, () => {
+  it(`agrees op by op on ${TYPES.length * 2 * SCRIPTS_PER_TABLE * OPS_PER_SCRIPT} operations over every table type and key position`, () => {
     const all = cases();
     const input = join(dir, 'script.etf');
     const output = join(dir, 'results.etf');
     const erlCases = all.map((c) => Tuple.from([Symbol.for(c.type), c.keypos, c.ops.map((o) => o.erl) as Term]) as unknown as ErlTerm);
     writeFileSync(input, encodeTerm(erlCases));
+    requireErl();
     execFileSync('escript', [RUNNER, input, output], { timeout: 300_000, stdio: ['ignore', 'ignore', 'pipe'] });
     const otp = decodeTerm(new Uint8Array(readFileSync(output))) as ErlTerm[][];
     expect(otp.length).toBe(all.length);

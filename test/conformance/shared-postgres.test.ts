@@ -1,10 +1,10 @@
 /** The conformance suite on shared tables whose log is in PostgreSQL (a throwaway cluster). */
 import { afterAll, beforeAll, describe } from 'vitest';
 import { shared, type SharedTable } from '../../src/index.js';
-import { HAVE_PG, startCluster, type Cluster } from '../shared/pg-cluster.js';
+import { startCluster, type Cluster } from '../shared/pg-cluster.js';
 import { sharedConformance } from './shared.js';
 
-describe.skipIf(!HAVE_PG)('shared tables on PostgreSQL', () => {
+describe('shared tables on PostgreSQL', () => {
   let cluster: Cluster | undefined;
   // A table open for the whole file keeps the store's connections between
   // the suite's tables (closing the last table of a store releases them).

@@ -10,7 +10,7 @@ import { decodeTerm } from '../../src/erlang/etf.js';
 import { ErlFloat, erlCanonical, type ErlTerm } from '../../src/erlang/terms.js';
 import { erlTermArb } from './arbitraries.js';
 import { Pid, Tuple, type Term } from '../../src/term/index.js';
-import { FIXTURES, HAVE_ERL, expectSameRowsByKey, expectSameTerms, runChecker, tempDir } from './helpers.js';
+import { FIXTURES, expectSameRowsByKey, expectSameTerms, runChecker, tempDir } from './helpers.js';
 
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
@@ -150,7 +150,7 @@ describe('random tables', () => {
     }
   });
 
-  it.skipIf(!HAVE_ERL)('OTP sees the same objects in both and finds every key in the DETS file (live OTP)', async () => {
+  it('OTP sees the same objects in both and finds every key in the DETS file (live OTP)', async () => {
     const args: string[] = [];
     for (const [i, { type, rows }] of fc.sample(randomTableArb, { numRuns: 12, seed: 12 }).entries()) {
       const d = join(dir, `live-rand-${i}.dets`);
@@ -164,7 +164,7 @@ describe('random tables', () => {
   });
 });
 
-describe.skipIf(!HAVE_ERL)('DETS files written by termstore in live OTP', () => {
+describe('DETS files written by termstore in live OTP', () => {
   it('dets:open_file opens them without repair, finds every key, sees the same objects in the same order', async () => {
     const args: string[] = [];
     for (const name of ['set', 'bag', 'duplicate_bag', 'empty', 'large']) {

@@ -3,7 +3,7 @@
  * fixtures/erlang/expected (see fixtures/erlang/README.md), fixture paths,
  * temp dirs, and running OTP when it is installed.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -12,6 +12,7 @@ import { expect } from 'vitest';
 import { TermstoreError } from '../../src/errors.js';
 import { Opaque, Tuple, type OpaqueKind, type Term } from '../../src/term/index.js';
 import { ErlBitstring, ErlFloat, ErlImproperList, erlCanonical, type ErlTerm } from '../../src/erlang/terms.js';
+import { requireErl } from '../tools.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** fixtures/erlang */
@@ -112,14 +113,9 @@ export function tempDir(): { dir: string; cleanup: () => void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** True if `erl` (OTP) can be run. */
-export const HAVE_ERL: boolean = (() => {
-  const r = spawnSync('erl', ['-noshell', '-eval', 'halt().'], { stdio: 'ignore', timeout: 20_000 });
-  return r.status === 0;
-})();
-
-/** Runs test/convert/otp/check.escript with arguments; returns its stdout. */
+/** Runs test/convert/otp/check.escript with arguments; returns its stdout. Throws, naming what to install, without OTP. */
 export function runChecker(args: string[]): string {
+  requireErl();
   return execFileSync('escript', [join(OTP_DIR, 'check.escript'), ...args], { encoding: 'utf8', timeout: 120_000 });
 }
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { convert } from '../../src/convert/convert.js';
 import type { FormatName } from '../../src/convert/types.js';
-import { FIXTURES, HAVE_ERL, runChecker } from './helpers.js';
+import { FIXTURES, runChecker } from './helpers.js';
 import { EXT, errorOf, tempDir } from './support.js';
 
 const { dir, cleanup } = tempDir('otp-convert');
@@ -32,7 +32,7 @@ function expectAllSame(out: string, pairs: number): void {
   expect(lines.filter((l) => l.startsWith('same')).length, out).toBe(pairs);
 }
 
-describe.skipIf(!HAVE_ERL)('OTP files through every format and back, checked by OTP', () => {
+describe('OTP files through every format and back, checked by OTP', () => {
   it('ets:tab2file fixtures → each exact format → ets:tab2file file: =:= in OTP', async () => {
     const args: string[] = [];
     for (const name of TABS) {

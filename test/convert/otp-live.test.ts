@@ -12,7 +12,7 @@ import { readTab2File, writeTab2File } from '../../src/erlang/tab2file.js';
 import { decodeTerm, encodeTerm } from '../../src/erlang/etf.js';
 import type { Tuple } from '../../src/term/index.js';
 import { erlTermArb } from './arbitraries.js';
-import { FIXTURES, HAVE_ERL, canon, runChecker, tempDir } from './helpers.js';
+import { FIXTURES, canon, runChecker, tempDir } from './helpers.js';
 
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
@@ -22,7 +22,7 @@ function expectAllSame(out: string, pairs: number): void {
   expect(lines.filter((l) => l.startsWith('same')).length, out).toBe(pairs);
 }
 
-describe.skipIf(!HAVE_ERL)('live OTP round trip', () => {
+describe('live OTP round trip', () => {
   it('tab2file fixtures: read, written back by termstore, loaded by ets:file2tab with verify', async () => {
     const args: string[] = [];
     for (const name of ['set', 'ordered_set', 'bag', 'duplicate_bag', 'set_extended', 'keypos2', 'empty', 'large']) {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convert, ets, shared, tuple } from '../../src/index.js';
 import { ensureDist } from '../build.js';
-import { HAVE_PG, startCluster, type Cluster } from '../shared/pg-cluster.js';
+import { startCluster, type Cluster } from '../shared/pg-cluster.js';
 import { errorOf, readAll, tableOf, tempDir } from './support.js';
 
 const { dir, cleanup } = tempDir('conv-shared');
@@ -77,7 +77,7 @@ describe('convert and shared tables', () => {
   }, 120_000);
 });
 
-describe.skipIf(!HAVE_PG)('convert and shared tables on PostgreSQL', () => {
+describe('convert and shared tables on PostgreSQL', () => {
   let cluster: Cluster | undefined;
   beforeAll(async () => {
     cluster = await startCluster();

@@ -9,9 +9,9 @@ import { shared } from '../../src/index.js';
 import { codeOfAsync } from '../helpers.js';
 import { inProcess, ok } from './harness.js';
 import { until } from './participants.js';
-import { HAVE_PG, startCluster, type Cluster } from './pg-cluster.js';
+import { startCluster, type Cluster } from './pg-cluster.js';
 
-describe.skipIf(!HAVE_PG)('shared tables on PostgreSQL: the facade', () => {
+describe('shared tables on PostgreSQL: the facade', () => {
   let cluster: Cluster | undefined;
   let store: `postgres://${string}`;
   beforeAll(async () => {

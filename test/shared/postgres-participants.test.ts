@@ -1,9 +1,9 @@
 /** Processes and worker threads sharing tables through a PostgreSQL store (a throwaway cluster). */
 import { afterAll, beforeAll, describe } from 'vitest';
 import { participantsSuite } from './participants.js';
-import { HAVE_PG, startCluster, type Cluster } from './pg-cluster.js';
+import { startCluster, type Cluster } from './pg-cluster.js';
 
-describe.skipIf(!HAVE_PG)('shared tables on PostgreSQL: many participants', () => {
+describe('shared tables on PostgreSQL: many participants', () => {
   let cluster: Cluster | undefined;
   beforeAll(async () => {
     cluster = await startCluster();
