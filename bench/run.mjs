@@ -80,8 +80,10 @@ const MODES = {
   full: {
     sizes: [10_000, 100_000, 1_000_000, 10_000_000],
     targetSizes: [],
-    runs: 5,
-    runsLarge: 3,
+    // 3 runs, 1 at 10M rows: a 10M trial takes minutes per system, and the
+    // whole run has to fit in about an hour on a 2-core machine.
+    runs: 3,
+    runsLarge: 1,
     budgetMs: 3000,
     insertBudgetMs: 300_000,
     insertBudgetSlowMs: 60_000,
