@@ -21,6 +21,7 @@
  *
  * @module
  */
+import { writerIsDead, writerTag } from '../io/temp-files.js';
 import * as path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import type { Encoder } from 'cbor-x';
@@ -80,16 +81,6 @@ function closeQuietly(fs: FsAdapter, fd: number | undefined): void {
     fs.closeSync(fd);
   } catch {
     // ignore
-  }
-}
-
-/** True unless `pid` certainly does not exist (in this PID namespace). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 
@@ -299,7 +290,8 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
         details: { file: o.file, maxFileSize: o.maxFileSize, bytes: bytes.length },
       });
     }
-    const tmp = `${real}.create-${process.pid}-${++tempCounter}`;
+    // Named with the writer's identity (pid, start time, machine, boot, pid namespace): see io/temp-files.
+    const tmp = `${real}.create-${writerTag()}`;
     let fd: number | undefined;
     try {
       fd = fs.openSync(tmp, 'wx');
@@ -341,9 +333,11 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
       return;
     }
     for (const n of names) {
-      // Our compaction temps are ours to remove (we hold the lock); a creation temp only if its process is gone.
-      const create = n.startsWith(`${base}.create-`) ? Number(n.slice(base.length + 8).split('-')[0]) : undefined;
-      if (n.startsWith(`${base}.compact-`) || (create !== undefined && Number.isInteger(create) && !processAlive(create))) {
+      // Our compaction temps are ours to remove (we hold the lock); a creation
+      // temp only if its writer is surely dead: same machine, boot and pid
+      // namespace (a container sharing the directory has its own pids).
+      const create = n.startsWith(`${base}.create-`) && writerIsDead(n.slice(base.length + '.create-'.length));
+      if (n.startsWith(`${base}.compact-`) || create) {
         try {
           fs.unlinkSync(path.join(dir, n));
         } catch {
@@ -413,6 +407,8 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
     const j = this.journal;
     const synchronous = this.policy.synchronous || this.exiting;
     if (synchronous || this.writeThrough) j.closeChunk();
+    // A write acknowledged as durable must reach the table's own file: not an inode another program replaced.
+    if (synchronous && !this.checkLock()) throw this.unsaved(this.failing!);
     this.ensureRoom(total, deletesOnly);
     const seq = j.nextSeq();
     j.add(Kind.OPS, w.buf, total, ends, seq);
@@ -509,6 +505,9 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
 
   private durable(done: Chunk[]): void {
     this.reportedError = undefined;
+    // Every write acknowledged so far lies below the length the file says is
+    // complete: a later cut or flip there is damage, reported, never a torn tail.
+    if (done.length > 0) this.writeSlot(false);
     if (this.carry !== undefined) for (const c of done) if (c.afterSnapshot) this.carry.push(c);
     const d = this.journal.durableSeq;
     if (this.waiters.length > 0) {
@@ -630,15 +629,21 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
 
   // ------------------------------------------------------------ slots
 
-  /** Records in the file that it is complete up to its durable length (in place, alternating slots; fsynced). Never throws. */
-  private writeSlot(): void {
+  /**
+   * Records in the file that it is complete up to its durable length (in
+   * place, alternating slots). Never throws. With `fsync` false (after each
+   * flush) the slot is written but not fsynced: it is only ever written
+   * after the bytes it covers were fsynced, and the next flush's fsync
+   * makes it durable; until then the other slot holds the previous length.
+   */
+  private writeSlot(fsync = true): void {
     const j = this.journal;
     if (j.closed || j.fd < 0) return;
     const index = 1 - this.slotIndex;
     const slot = encodeSlot({ generation: this.slotGen + 1, committed: j.durableLength, lastSeq: j.durableSeq, snapshotRows: this.snapshotRows, snapshotSeq: this.snapshotSeq });
     try {
       writeAllSync(this.fs, j.fd, slot, this.header.slotsAt + index * SLOT_SIZE);
-      this.fs.fsyncSync(j.fd);
+      if (fsync) this.fs.fsyncSync(j.fd);
       this.slotGen++;
       this.slotIndex = index;
     } catch {
@@ -664,13 +669,14 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
    * Synchronous flush at process (or worker) exit (see exit.ts). The table
    * stays usable: writes made after it (by later exit handlers, or while a
    * signal is being delivered) are written and fsynced at once, never
-   * refused. The lock goes with the process.
+   * refused (unless the file was replaced meanwhile: then `DETS_LOCKED`).
+   * The lock goes with the process.
    */
   exitFlush(): void {
     if (this.state !== 'open' && this.state !== 'closing') return;
-    if (this.failing !== undefined) {
+    if (this.failing !== undefined || (this.journal.pendingWrites > 0 && !this.checkLock())) {
       const n = this.journal.pendingWrites;
-      if (n > 0) stderrLine(`termstore: ${n} write(s) to ${this.givenFile} were not saved: ${this.failing.message}`);
+      if (n > 0) stderrLine(`termstore: ${n} write(s) to ${this.givenFile} were not saved: ${this.failing!.message}`);
       return;
     }
     try {

@@ -79,16 +79,24 @@ function startTime(pid: number): string | undefined {
   return start !== undefined && /^[0-9]+$/.test(start) ? start : undefined;
 }
 
+/**
+ * A fresh writer tag, `<pid>-<start>-<where>-<random>` (see the module
+ * docs): what {@link writerIsDead} judges. Other temporary names (dets
+ * creation temps) end with one too.
+ */
+export function writerTag(): string {
+  const me = selfIdentity();
+  return `${process.pid}-${me.start}-${me.machine}${me.boot}${me.ns}-${randomBytes(4).toString('hex')}`;
+}
+
 /** A fresh temporary path next to `target` (see the module docs). */
 export function tempPath(target: string): string {
-  const me = selfIdentity();
-  const name = `.${basename(target)}${TEMP_MARK}${process.pid}-${me.start}-${me.machine}${me.boot}${me.ns}-${randomBytes(4).toString('hex')}`;
-  return join(dirname(target), name);
+  return join(dirname(target), `.${basename(target)}${TEMP_MARK}${writerTag()}`);
 }
 
 const NAME = /^([0-9]+)-([0-9]+)-([0-9a-f]{8})([0-9a-f]{8})([0-9a-f]{8})-[0-9a-f]{8}$/;
 
-/** True if the writer of a temporary file named with `suffix` (what follows {@link TEMP_MARK}) is surely dead. */
+/** True if the writer of a temporary file named with `suffix` (a {@link writerTag}: what follows {@link TEMP_MARK}) is surely dead. */
 export function writerIsDead(suffix: string): boolean {
   const m = NAME.exec(suffix);
   if (m === null) return false;

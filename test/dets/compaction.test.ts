@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { shouldCompact } from '../../src/dets/compaction.js';
 import { isTermstoreError } from '../../src/errors.js';
+import { writerTag } from '../../src/io/temp-files.js';
 import { canonical } from '../../src/term/equal.js';
 import type { Row } from '../../src/term/types.js';
 import { FaultyFs, openStore, rmDir, tmpDir, type TestTable } from './helpers.js';
@@ -156,5 +158,26 @@ describe('background compaction with concurrent writes', () => {
     expect(temps(f)).toEqual([]);
     expect(t3.rows().length).toBe(1);
     await t3.store.close();
+  });
+
+  test("a creation temp is removed only when its writer is surely dead (same machine, boot and pid namespace)", async () => {
+    const f = file();
+    const t = await openStore(f);
+    await t.store.close();
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!; // exited: no such process now
+    const [, start, where, rnd] = /^[0-9]+-([0-9]+)-([0-9a-f]{24})-([0-9a-f]{8})$/.exec(writerTag())!;
+    const otherNs = `${where!.slice(0, 16)}${where!.slice(16) === 'abcdef01' ? 'abcdef02' : 'abcdef01'}`;
+    const gone = `${f}.create-${dead}-${start}-${where}-${rnd}`;
+    const live = `${f}.create-${process.pid}-${start}-${where}-${rnd}`;
+    const container = `${f}.create-${dead}-${start}-${otherNs}-${rnd}`;
+    const oldStyle = `${f}.create-${dead}-1`;
+    for (const p of [gone, live, container, oldStyle]) fs.writeFileSync(p, 'partial');
+    const t2 = await openStore(f);
+    await t2.store.close();
+    expect(fs.existsSync(gone)).toBe(false);
+    expect(fs.existsSync(live)).toBe(true); // this process is alive
+    expect(fs.existsSync(container)).toBe(true); // another pid namespace: that pid means another process
+    expect(fs.existsSync(oldStyle)).toBe(true); // no identity in the name: cannot be judged
+    for (const p of [live, container, oldStyle]) fs.rmSync(p);
   });
 });

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import { createCodec } from '../../src/dets/codec.js';
-import { FRAME_HEADER, decodeHeader, type FileHeader } from '../../src/dets/format.js';
+import { FRAME_HEADER, SLOTS_SIZE, decodeHeader, type FileHeader } from '../../src/dets/format.js';
 import { nodeFs } from '../../src/dets/fs.js';
 import { scanFrames } from '../../src/dets/scan.js';
 
@@ -36,6 +36,25 @@ export function framesOf(file: string): FrameAt[] {
       return true;
     });
     return out;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Runs `flush` (writes followed by `sync`), then puts the file's slots back
+ * as they were before: the file as a crash leaves it when it struck after
+ * the flush's frames were written but before the slot recording them was
+ * (or a power loss took that slot): the frames lie past the length the file
+ * says is complete, so a cut in them is a torn tail.
+ */
+export async function withoutSlotUpdate(file: string, flush: () => Promise<void>): Promise<void> {
+  const at = headerOf(file).slotsAt;
+  const before = Buffer.from(fs.readFileSync(file).subarray(at, at + SLOTS_SIZE));
+  await flush();
+  const fd = fs.openSync(file, 'r+');
+  try {
+    fs.writeSync(fd, before, 0, before.length, at);
   } finally {
     fs.closeSync(fd);
   }

@@ -166,6 +166,23 @@ describe('racing for a dead holder', () => {
 });
 
 describe('a lost lock', () => {
+  test('found at exit: the writes not saved are named on stderr, and the replacing file is left alone', async () => {
+    const file = path.join(dir, 'lost-exit.dets');
+    const c = runChild('lost-at-exit.mjs', [file, 'exit']);
+    const { code } = await c.exited;
+    expect(code).toBe(0);
+    expect(c.stderr()).toMatch(/termstore: 2 write\(s\) to .*lost-exit\.dets were not saved: .*removed or replaced/);
+    expect(fs.readFileSync(file, 'utf8')).toBe('not ours');
+  });
+
+  test('with autoSave: 0 a write after the file was replaced is refused, never acknowledged into the replaced inode', async () => {
+    const file = path.join(dir, 'lost-sync.dets');
+    const c = runChild('lost-at-exit.mjs', [file, 'autosave0']);
+    expect(await c.waitFor(/^(DETS_LOCKED|ACCEPTED)$/)).toBe('DETS_LOCKED');
+    expect((await c.exited).code).toBe(0);
+    expect(fs.readFileSync(file, 'utf8')).toBe('not ours');
+  });
+
   test('the file replaced under an open table: reported, writes refused, close names the writes not saved', async () => {
     const file = path.join(dir, 'lost.dets');
     const t = await openStore(file, { autoSave: false });

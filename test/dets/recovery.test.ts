@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createEngine } from '../../src/engines/index.js';
 import type { WriteOp } from '../../src/engines/types.js';
 import { crc32 } from '../../src/dets/crc32.js';
-import { FRAME_HEADER, HEADER_FIXED } from '../../src/dets/format.js';
+import { FRAME_HEADER, HEADER_FIXED, SLOTS_SIZE } from '../../src/dets/format.js';
 import { applyOp } from '../../src/dets/recovery.js';
 import { isTermstoreError } from '../../src/errors.js';
 import { canonical } from '../../src/term/equal.js';
@@ -57,15 +57,27 @@ let good: Buffer;
 let goodFrames: FrameAt[];
 let dataStart: number;
 
+/** The file after `batches`, each flushed, and a crash; `synced`: as written; `good`: with the slots as they were at open. */
+let synced: Buffer;
+
 beforeAll(async () => {
   const file = path.join(dir, 'good.dets');
   const t = await openStore(file, { autoSave: false });
+  const slotsAt = headerOf(file).slotsAt;
+  const slotsAtOpen = fs.readFileSync(file).subarray(slotsAt, slotsAt + SLOTS_SIZE);
   for (const ops of batches) {
     for (const op of ops) t.write(op);
     await t.store.sync();
   }
-  await t.store.simulateCrash(); // no clean close: the slot says only the header is complete
-  good = fs.readFileSync(file);
+  await t.store.simulateCrash(); // no clean close
+  synced = fs.readFileSync(file);
+  // Every flush recorded its length in a slot. Put back the slots of the
+  // empty file: every frame then lies past the length the file says is
+  // complete, as the frames of a flush under way at a crash (or whose slot
+  // a power loss took) do.
+  good = Buffer.from(synced);
+  slotsAtOpen.copy(good, slotsAt);
+  fs.writeFileSync(file, good);
   goodFrames = framesOf(file);
   dataStart = headerOf(file).length;
   expect(goodFrames.length).toBe(batches.length);
@@ -115,6 +127,49 @@ describe('torn tails (after the length the file says is complete)', () => {
 
   test('a file cut inside the header is refused as corrupt', async () => {
     expect(await codeOf(() => openStore(variant(good.subarray(0, HEADER_FIXED + 3))))).toBe('DETS_CORRUPT');
+  });
+});
+
+describe('acknowledged writes (flushed by sync or the timer) lie below the complete length', () => {
+  const total = batches.reduce((n, b) => n + b.length, 0);
+
+  test('a cut at any frame boundary or inside any frame is damage: repair false refuses, repair names the lost writes', async () => {
+    for (let k = 0; k < goodFrames.length; k++) {
+      const fr = goodFrames[k]!;
+      for (const cut of [fr.offset, fr.offset + FRAME_HEADER + 1]) {
+        const f = variant(synced.subarray(0, cut));
+        expect(await codeOf(() => openStore(f, { repair: false }))).toBe('DETS_CORRUPT');
+        const t = await openStore(f);
+        const r = t.store.recovered;
+        expect(r.droppedTailBytes).toBe(0);
+        expect(r.lost.writes).toBe(total - fr.seq + 1);
+        expect(r.lost.writeRanges).toEqual([[fr.seq, total + 1]]);
+        expect(state(t.rows())).toEqual(expected(new Set(), k));
+        expect(fs.readFileSync(r.keptAs!).equals(synced.subarray(0, cut))).toBe(true);
+        await t.store.close();
+      }
+    }
+  });
+
+  test('a flipped byte in the last acknowledged frame is damage, not a torn tail', async () => {
+    const last = goodFrames[goodFrames.length - 1]!;
+    const bad = Buffer.from(synced);
+    bad[last.end - 1]! ^= 0x10;
+    const f = variant(bad);
+    expect(await codeOf(() => openStore(f, { repair: false }))).toBe('DETS_CORRUPT');
+    const t = await openStore(f);
+    expect(t.store.recovered.lost.writes).toBe(writesIn(goodFrames.length - 1));
+    expect(t.store.recovered.droppedTailBytes).toBe(0);
+    expect(state(t.rows())).toEqual(expected(new Set([goodFrames.length - 1])));
+    await t.store.close();
+  });
+
+  test('the file as the crash left it opens whole, without damage', async () => {
+    const t = await openStore(variant(synced), { repair: false });
+    expect(state(t.rows())).toEqual(expected(new Set()));
+    expect(t.store.recovered.damaged).toEqual([]);
+    expect(t.store.recovered.droppedTailBytes).toBe(0);
+    await t.store.close();
   });
 });
 

@@ -69,9 +69,9 @@ it.each(['set', 'ordered_set', 'bag', 'duplicate_bag'] as const)('a %s loaded fr
     await shared.sync(writer);
     const want = shared.tab2list(writer);
     // The first write past 50 entries started a snapshot, which runs once the loop above yields: at the head.
-    const head = shared.info(writer, 'position');
+    const head = shared.info(writer, 'position') ?? 0;
     expect(head).toBeGreaterThan(100);
-    while (shared.info(writer, 'snapshotPosition') < head) await new Promise((r) => setTimeout(r, 10));
+    while ((shared.info(writer, 'snapshotPosition') ?? 0) < head) await new Promise((r) => setTimeout(r, 10));
     const late = await shared.open('t', { store });
     try {
       expect(shared.info(late, 'snapshotPosition')).toBeGreaterThan(0);
