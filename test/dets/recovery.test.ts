@@ -221,6 +221,28 @@ describe('damage in the journal', () => {
     }
   });
 
+  test('the open emits one DETS_DAMAGED process warning saying what was lost', async () => {
+    const k = 2;
+    const bad = Buffer.from(good);
+    bad[goodFrames[k]!.offset + FRAME_HEADER + 2]! ^= 0x01;
+    const f = variant(bad);
+    const warnings: Array<Error & { code?: string; detail?: string }> = [];
+    const on = (w: Error): void => void warnings.push(w);
+    process.on('warning', on);
+    try {
+      const t = await openStore(f);
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+      await t.store.close();
+    } finally {
+      process.off('warning', on);
+    }
+    const ours = warnings.filter((w) => w.code === 'DETS_DAMAGED');
+    expect(ours).toHaveLength(1);
+    expect(ours[0]!.message).toContain(f);
+    expect(ours[0]!.message).toContain(`${writesIn(k)} write(s) lost`);
+    expect(JSON.parse(ours[0]!.detail!)).toMatchObject({ damaged: [{ offset: goodFrames[k]!.offset }], lost: { writes: writesIn(k) } });
+  });
+
   test('a damaged frame header: the next frame of the block is found again, so only that frame is lost', async () => {
     const k = 3;
     const bad = Buffer.from(good);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { isTermstoreError } from '../../src/errors.js';
+import { runChild } from './child.js';
 import { openStore, rmDir, tmpDir } from './helpers.js';
 
 const dir = tmpDir('size');
@@ -95,5 +96,20 @@ describe('maxFileSize', () => {
     t.delete('nope');
     expect(t.store.journal.pendingWrites).toBe(0);
     await t.store.close();
+  });
+});
+
+describe('maxFileSize in a worker thread', () => {
+  test('a write past the limit is refused (no synchronous compaction off the main thread), a background compaction starts, and the retried write goes in', async () => {
+    const file = path.join(dir, 'worker-size.dets');
+    const max = 128 * 1024;
+    const c = runChild('worker-size.mjs', [file, String(max)]);
+    expect(await c.waitFor(/^REFUSED /, 60_000)).toBe('REFUSED DETS_FILE_TOO_LARGE true');
+    expect(await c.waitFor(/^ACCEPTED /, 60_000)).toMatch(/^ACCEPTED [0-9]+$/);
+    const main = (await c.waitFor(/^MAIN /, 60_000)).split(' ');
+    expect((await c.exited).code).toBe(0);
+    expect(main[1]).toBe('50');
+    expect(main[2]).toBe('last');
+    expect(Number(main[3])).toBeLessThanOrEqual(max);
   });
 });

@@ -2,10 +2,12 @@
  * Runs one reader on one hostile file in a child process of the built
  * package (`children/read.mjs`), with a small heap (`--max-old-space-size`)
  * so that running out of memory ends the child instead of the machine, and
- * a generous wall-clock kill as a safety net only: a reader that is linear
- * finishes in well under a second on these files, one that is not would run
- * for minutes to forever, so the test asserts the outcome (a TermstoreError
- * of a documented code), never a duration.
+ * a wall-clock kill as a safety net. A reader that is linear finishes in
+ * well under a second on these files (8-550 ms here), one that is not runs
+ * for minutes to forever: the test asserts the outcome (a TermstoreError of
+ * a documented code), a resident-memory bound and a time bound
+ * ({@link CHILD_TIME_MS}) 50 times what the slowest reader needs, so a busy
+ * machine cannot make it fail but a quadratic reader cannot pass.
  *
  * To measure another build (e.g. the one before a fix), set
  * `TERMSTORE_HOSTILE_DIST` to its `dist` directory and, to give up sooner,
@@ -33,6 +35,8 @@ export interface ChildResult {
 export const CHILD_HEAP_MIB = 128;
 /** Resident memory a child may reach (heap, buffers, the runtime itself). */
 export const CHILD_RSS_MIB = 400;
+/** Time the reader may take in the child (measured there, without the child's start-up), ms. */
+export const CHILD_TIME_MS = 30_000;
 const KILL_MS = Number(process.env.TERMSTORE_HOSTILE_KILL_MS ?? 120_000);
 
 /** Runs `op` on `file` in a child; fails the test if the child crashes, runs out of memory or is killed. */
@@ -51,6 +55,7 @@ export function runReader(op: string, file: string, options?: unknown, heapMiB =
   const result = JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
   console.log(`${op} ${file.split('/').pop()}: ${result.outcome} ${result.code ?? ''} ${result.reason ?? result.limit ?? ''} in ${result.ms} ms, max RSS ${result.maxRssMiB} MiB`);
   expect(result.maxRssMiB).toBeLessThan(CHILD_RSS_MIB);
+  expect(result.ms, `${op} ${file}: ${result.ms} ms`).toBeLessThan(CHILD_TIME_MS);
   return result;
 }
 
