@@ -22,3 +22,9 @@ export function requireErl(): void {
     throw new Error('this test runs live OTP 25 but `erl` was not found: install erlang-nox (apt-get install -y erlang-nox), or run `npm test` as root, which installs it');
   }
 }
+
+/** The OTP release `erl` runs (e.g. `'25'`); call after {@link requireErl}. */
+export function otpRelease(): string {
+  const r = spawnSync('erl', ['-noshell', '-eval', 'io:format("~s", [erlang:system_info(otp_release)]), halt().'], { encoding: 'utf8', timeout: 60_000 });
+  return r.stdout.trim();
+}

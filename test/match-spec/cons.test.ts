@@ -4,10 +4,12 @@
  * per-subexpression `'EXIT'` of bodies. Expected values were checked
  * against OTP 25 (`erl`) where marked.
  */
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it, test } from 'vitest';
 import { EXIT, compileMatchSpec, matchSpecToJSON, ms } from '../../src/match-spec/index.js';
 import { ets, tuple } from '../../src/index.js';
 import { ErlFloat } from '../../src/term/number.js';
+import { requireErl } from '../tools.js';
 import { A, NO_MATCH, T, ev, expectCode, run1 } from './helpers.js';
 
 describe('head|tail patterns in heads', () => {
@@ -31,6 +33,32 @@ describe('head|tail patterns in heads', () => {
       T('faxel', 'javascript', ['go']),
       T('meddle', 'elixir', ['rust']),
     ]);
+    ets.delete(people);
+  });
+
+  test('the first seed article, asked of live OTP: the same answer, in the same order', () => {
+    requireErl();
+    const erlang = [
+      'T = ets:new(people, [set, {keypos, 3}]),',
+      'ets:insert(T, {<<"Fabio">>, <<"Rossi">>, <<"faxel">>, 35, [<<"javascript">>, <<"go">>]}),',
+      'ets:insert(T, {<<"Marco">>, <<"Neri">>, <<"meddle">>, 31, [<<"elixir">>, <<"rust">>]}),',
+      'ets:insert(T, {<<"Luca">>, <<"Bianchi">>, <<"lbianchi">>, 28, []}),',
+      "M = ets:match(T, {'_', '_', '$2', '_', ['$1' | '_']}),",
+      'io:format("~s~n", [lists:flatten(io_lib:format("~p", [[[binary_to_list(A), binary_to_list(B)] || [A, B] <- M]]))]),',
+      'halt().',
+    ].join(' ');
+    const r = spawnSync('erl', ['-noshell', '-eval', erlang], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const otp = JSON.parse(r.stdout.trim()) as string[][];
+    expect(otp).toEqual([
+      ['javascript', 'faxel'],
+      ['elixir', 'meddle'],
+    ]);
+    const people = ets.new('people', { keypos: 3 });
+    ets.insert(people, ['Fabio', 'Rossi', 'faxel', 35, ['javascript', 'go']]);
+    ets.insert(people, ['Marco', 'Neri', 'meddle', 31, ['elixir', 'rust']]);
+    ets.insert(people, ['Luca', 'Bianchi', 'lbianchi', 28, []]);
+    expect(ets.match(people, ['_', '_', '$2', '_', { $list: ['$1'], $tail: '_' }])).toEqual(otp);
     ets.delete(people);
   });
 
