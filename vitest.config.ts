@@ -5,5 +5,11 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 180_000,
     hookTimeout: 180_000,
+    // The public types' assertions (expectTypeOf, @ts-expect-error) are checked by tsc as part of the suite.
+    typecheck: {
+      enabled: true,
+      include: ['test/types/**/*.test.ts'],
+      tsconfig: './tsconfig.json',
+    },
   },
 });

@@ -1,6 +1,7 @@
 /**
  * The public types, as a TypeScript user meets them. The assertions here
- * are checked by the type checker (`npm run typecheck`, which CI runs):
+ * are checked by the type checker as part of `npm test` (vitest typecheck,
+ * vitest.config.ts) and by `npm run typecheck`:
  * `expectTypeOf` for what a call returns, `@ts-expect-error` for what must
  * not compile (an unused `@ts-expect-error` is itself an error). The
  * runtime assertions check that the typed calls do what they say.
