@@ -124,14 +124,21 @@ if (want('reads')) {
   results.sections.reads = { etsLookupsPerS: median(ets), sharedLookupsPerS: median(sh), ratio: median(ratios), target: 'shared within 1.2x of ets' };
 }
 
+/** Runs that failed (a peer's worker crashed): kept out of the medians and listed in the results. */
+const failures = [];
+
 async function counters(system, procs, extra) {
   const rates = [];
   for (let r = 0; r < RUNS; r++) {
     const jobs = Array.from({ length: procs }, () => ({ system, work: 'counters', ms: MS, keys: 10_000, ...extra(r) }));
-    const res = await all(jobs);
-    rates.push(res.reduce((s, x) => s + (x.ops / x.ms) * 1000, 0));
+    try {
+      const res = await all(jobs);
+      rates.push(res.reduce((s, x) => s + (x.ops / x.ms) * 1000, 0));
+    } catch (e) {
+      failures.push(`${system} x${procs}, run ${r + 1}: ${e.message}`);
+    }
   }
-  return median(rates);
+  return rates.length > 0 ? median(rates) : null;
 }
 
 if (want('sqlite')) {
@@ -216,7 +223,7 @@ const S = results.sections;
 if (S.reads) md.push('## Reads (100k rows, random keys; ets and shared in one process, alternating slices)', '', `| system | lookups/s |`, `|---|---|`, `| ets | ${fmt(S.reads.etsLookupsPerS)} |`, `| shared (sqlite) | ${fmt(S.reads.sharedLookupsPerS)} |`, '', `ets / shared = ${S.reads.ratio.toFixed(2)}x (target: within 1.2x)`, '');
 if (S.sqliteWrites) {
   md.push('## Single-row writes on one machine (updateCounter of random keys of 10k; durable against SIGKILL when they return)', '', '| system | writes/s |', '|---|---|');
-  for (const [k, v] of Object.entries(S.sqliteWrites.writesPerS)) md.push(`| ${k} | ${fmt(v)} |`);
+  for (const [k, v] of Object.entries(S.sqliteWrites.writesPerS)) md.push(`| ${k} | ${v === null ? 'failed (see below)' : fmt(v)} |`);
   md.push('', 'Target: termstore shared (SQLite) >= 100,000/s from 1 process, >= 50,000/s in total from 4.', '');
 }
 if (S.sqliteVsDirect) md.push(`Measured side by side in one process (alternating slices, robust to load bursts), termstore shared writes at ${(S.sqliteVsDirect.sharedOverDirect * 100).toFixed(0)}% of the rate of better-sqlite3 used directly.`, '');
@@ -227,6 +234,8 @@ if (S.postgres?.updateCountersPerS) {
   md.push('', 'Target: >= 10,000/s in total.', '');
 }
 if (S.join) md.push('## A joiner with 1M rows and 1M log entries behind it', '', `| how | ready in ms |`, '|---|---|', `| replaying the whole log (no snapshot yet) | ${fmt(S.join.replayWholeLog.readyMs)} |`, `| from the snapshot (position ${S.join.fromSnapshot.snapshotPosition}) | ${fmt(S.join.fromSnapshot.readyMs)} |`, '', 'Target: < 2 s.', '');
+results.failures = failures;
+if (failures.length > 0) md.push('## Failed runs', '', 'A crashed worker (a peer\'s error) leaves its run out of the medians:', '', ...failures.map((f) => `- ${f}`), '');
 fs.mkdirSync(path.join(here, 'results'), { recursive: true });
 fs.writeFileSync(path.join(here, 'results', 'shared.json'), `${JSON.stringify(results, null, 2)}\n`);
 fs.writeFileSync(path.join(here, 'results', 'shared.md'), `${md.join('\n')}\n`);

@@ -127,6 +127,8 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
   private readonly clock: Clock;
   private lock: FileLock | undefined;
   private compaction: Promise<void> | undefined;
+  /** The last write in the running compaction's snapshot. */
+  private compactionSeq = 0;
   private rowBytes: number;
   private rowCount: number;
   private bytesSinceCompaction = 0;
@@ -584,7 +586,16 @@ export class DetsStore implements WriteSink, ExitParticipant, CompactionHost {
     if (this.state !== 'open') return Promise.reject(new TermstoreError('DETS_CLOSED', `dets: ${this.givenFile} is closed`, { details: { file: this.givenFile } }));
     if (!this.writable) return Promise.reject(new TermstoreError('DETS_READ_ONLY', `dets: ${this.givenFile} was opened with access 'read'`, { details: { file: this.givenFile } }));
     if (this.failing !== undefined) return Promise.reject(this.failing);
-    if (this.compaction !== undefined) return this.compaction;
+    const want = this.journal.seq;
+    if (this.compaction !== undefined) {
+      // One running since before the last write (an automatic one, say) would
+      // carry every write made since its snapshot into the new file: wait for
+      // it, then compact what the table holds now.
+      if (this.compactionSeq >= want) return this.compaction;
+      const again = (): Promise<void> => (this.state === 'open' ? this.compact() : Promise.resolve());
+      return this.compaction.then(again, again);
+    }
+    this.compactionSeq = want;
     const p = compactAsync(this).finally(() => {
       if (this.compaction === p) this.compaction = undefined;
     });

@@ -160,6 +160,26 @@ describe('background compaction with concurrent writes', () => {
     await t3.store.close();
   });
 
+  test('compact() while a compaction runs since before the last writes compacts again: nothing carried is left over', async () => {
+    const f = file();
+    const t = await openStore(f, { autoSave: 0 });
+    for (let i = 0; i < 2000; i += 100) t.insert(...Array.from({ length: 100 }, (_, j) => [i + j, `v1-${i + j}`]));
+    const first = t.store.compact();
+    for (let i = 0; i < 2000; i++) t.insert([i, `v2-${i}`]); // each carried into the running compaction's file
+    const second = t.store.compact();
+    await first;
+    await second;
+    const after = fs.statSync(f).size;
+    await t.store.compact();
+    expect(fs.statSync(f).size).toBe(after); // the second call left no garbage behind
+    expect(t.lookup(1999)).toEqual([[1999, 'v2-1999']]);
+    await t.store.close();
+    const again = await openStore(f);
+    expect(again.rows().length).toBe(2000);
+    expect(again.lookup(7)).toEqual([[7, 'v2-7']]);
+    await again.store.close();
+  });
+
   test("a creation temp is removed only when its writer is surely dead (same machine, boot and pid namespace)", async () => {
     const f = file();
     const t = await openStore(f);
