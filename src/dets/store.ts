@@ -21,12 +21,12 @@
  *
  * @module
  */
-import { writerIsDead, writerTag } from '../io/temp-files.js';
 import * as path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import type { Encoder } from 'cbor-x';
 import type { Engine, TableType, WriteOp, WriteSink } from '../engines/types.js';
 import { TermstoreError } from '../errors.js';
+import { writerIsDead, writerTag } from '../io/temp-files.js';
 import { rowEquals } from '../term/equal.js';
 import type { Row } from '../term/types.js';
 import { createCodec } from './codec.js';
