@@ -14,18 +14,12 @@ import type { FsAdapter } from './fs.js';
 import { OpCode, decodeItems, markerField, opFromWire, rowFromWire } from './items.js';
 import { ioError } from './journal.js';
 import { applyOp } from './apply.js';
-import { emptyReport, type RecoveryReport } from './report.js';
+import type { Loaded } from './recovery.js';
+import { emptyReport } from './report.js';
 import { scanFramesV1 } from './scan-v1.js';
 
-/** What {@link loadFileV1} returns. */
-export interface LoadedV1 {
-  header: FileHeader;
-  report: RecoveryReport;
-  end: number;
-  rowBytes: number;
-  rowCount: number;
-  lastSeq: number;
-}
+/** What {@link loadFileV1} returns: a v2 load's outcome without a slot (v1 files have none). */
+export type LoadedV1 = Omit<Loaded, 'slot'>;
 
 /** Replays a v1 file into `engine` (which must be empty). */
 export function loadFileV1(fs: FsAdapter, fd: number, size: number, codec: Encoder, file: string, engine: Engine, header: FileHeader): LoadedV1 {

@@ -9,13 +9,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createEngine } from '../../src/engines/index.js';
 import type { WriteOp } from '../../src/engines/types.js';
 import { crc32 } from '../../src/dets/crc32.js';
-import { FRAME_HEADER, HEADER_FIXED, SLOTS_SIZE } from '../../src/dets/format.js';
+import { FRAME_HEADER, HEADER_FIXED } from '../../src/dets/format.js';
 import { applyOp } from '../../src/dets/recovery.js';
 import { isTermstoreError } from '../../src/errors.js';
 import { canonical } from '../../src/term/equal.js';
 import { copyRow } from '../../src/term/copy.js';
 import type { Row } from '../../src/term/types.js';
-import { framesOf, headerOf, type FrameAt } from './frames.js';
+import { framesOf, headerOf, withoutSlotUpdate, type FrameAt } from './frames.js';
 import { openStore, rmDir, tmpDir } from './helpers.js';
 
 const dir = tmpDir('recovery');
@@ -63,21 +63,19 @@ let synced: Buffer;
 beforeAll(async () => {
   const file = path.join(dir, 'good.dets');
   const t = await openStore(file, { autoSave: false });
-  const slotsAt = headerOf(file).slotsAt;
-  const slotsAtOpen = fs.readFileSync(file).subarray(slotsAt, slotsAt + SLOTS_SIZE);
-  for (const ops of batches) {
-    for (const op of ops) t.write(op);
-    await t.store.sync();
-  }
-  await t.store.simulateCrash(); // no clean close
-  synced = fs.readFileSync(file);
-  // Every flush recorded its length in a slot. Put back the slots of the
-  // empty file: every frame then lies past the length the file says is
-  // complete, as the frames of a flush under way at a crash (or whose slot
-  // a power loss took) do.
-  good = Buffer.from(synced);
-  slotsAtOpen.copy(good, slotsAt);
-  fs.writeFileSync(file, good);
+  // Every flush records its length in a slot. With the slots of the empty
+  // file put back afterwards, every frame lies past the length the file says
+  // is complete, as the frames of a flush under way at a crash (or whose
+  // slot a power loss took) do.
+  await withoutSlotUpdate(file, async () => {
+    for (const ops of batches) {
+      for (const op of ops) t.write(op);
+      await t.store.sync();
+    }
+    await t.store.simulateCrash(); // no clean close
+    synced = fs.readFileSync(file);
+  });
+  good = fs.readFileSync(file);
   goodFrames = framesOf(file);
   dataStart = headerOf(file).length;
   expect(goodFrames.length).toBe(batches.length);
