@@ -33,7 +33,7 @@ const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Mat
 const fmt = (n) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(n >= 10 ? 1 : 2));
 
 function worker(job) {
-  const child = spawn(process.execPath, [path.join(here, 'drivers', 'shared-worker.mjs'), JSON.stringify({ dist, ...job })], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(here, 'drivers', 'shared-worker.mjs'), JSON.stringify({ dist, ...job })], { stdio: [job.work === 'counters' ? 'pipe' : 'ignore', 'pipe', 'inherit'] });
   const lines = [];
   const waiters = [];
   let buf = '';
@@ -56,7 +56,7 @@ function worker(job) {
       await new Promise((r) => waiters.push(r) && child.once('exit', r));
     }
   };
-  return { until, done: () => until((m) => m.done) };
+  return { until, done: () => until((m) => m.done), go: () => child.stdin.end('go\n') };
 }
 
 async function all(jobs) {
@@ -132,7 +132,11 @@ async function counters(system, procs, extra) {
   for (let r = 0; r < RUNS; r++) {
     const jobs = Array.from({ length: procs }, () => ({ system, work: 'counters', ms: MS, keys: 10_000, ...extra(r) }));
     try {
-      const res = await all(jobs);
+      // All participants open first, then start together: their timed windows overlap.
+      const ws = jobs.map((j) => worker(j));
+      await Promise.all(ws.map((w) => w.until((m) => m.ready)));
+      for (const w of ws) w.go();
+      const res = await Promise.all(ws.map((w) => w.done()));
       rates.push(res.reduce((s, x) => s + (x.ops / x.ms) * 1000, 0));
     } catch (e) {
       failures.push(`${system} x${procs}, run ${r + 1}: ${e.message}`);
@@ -145,7 +149,7 @@ if (want('sqlite')) {
   const s = {};
   const pairRatios = [];
   for (let r = 0; r < RUNS; r++) {
-    const [x] = await all([{ systems: ['ts-sqlite', 'sqlite'], work: 'pair-writes', ms: MS, keys: 10_000, store: sqliteStore(`pair${r}`), file: path.join(work, `pair${r}.db`), table: 'c' }]);
+    const [x] = await all([{ systems: ['ts-sqlite', 'sqlite'], work: 'pair-writes', ms: MS, keys: 10_000, store: sqliteStore(`pair${r}`), file: path.join(work, `pair${r}-direct.db`), table: 'c' }]);
     pairRatios.push(x.rates['ts-sqlite'] / x.rates.sqlite);
   }
   results.sections.sqliteVsDirect = { sharedOverDirect: median(pairRatios), note: 'one process, alternating slices of 500 writes: termstore shared (SQLite) over better-sqlite3 used directly' };

@@ -7,7 +7,9 @@
 // ets, in-process reference for reads).
 //
 // works:
-//   counters { ms, keys }  single-row increments of random keys for ms; { ops, ms }
+//   counters { ms, keys }  prints { ready }, waits for a line on stdin (so that
+//                          the participants of a trial start together), then
+//                          single-row increments of random keys for ms; { ops, ms }
 //   reads    { ms, keys }  lookups of random keys of a table of `keys` rows; { ops, ms }
 //   writer   { count, gapMs }  writes ['v<i>', wallclock] every gapMs; { written }
 //   reader   { count }     notices each 'v<i>' without calling anything but a
@@ -129,6 +131,10 @@ const s = await openSystem();
 const openMs = now() - t0;
 
 async function counters() {
+  // Every participant of a trial starts at once: ready, then wait for the go on stdin.
+  out({ ready: true });
+  await new Promise((resolve) => process.stdin.once('data', resolve));
+  process.stdin.destroy();
   const end = now() + job.ms;
   let ops = 0;
   const start = now();

@@ -37,6 +37,18 @@ export interface SharedOpenOptions<S extends SharedStore = SharedStore> {
    */
   durability?: 'process' | 'power';
   /**
+   * SQLite: commit several writes at once (default true). The writes a
+   * participant makes in one synchronous run of code go into one SQLite
+   * transaction, committed when the run ends or after 2 ms or 1,024 writes;
+   * each is also written to the store's batch file (`<file>-termstore-batch`)
+   * before its call returns, so it survives a SIGKILL all the same. While a
+   * batch is open this participant holds the write lock: a long synchronous
+   * computation after a write delays other participants' writes (never their
+   * reads) until it ends. `false`: a commit per write. Off with
+   * `durability: 'power'`. PostgreSQL batches in any case.
+   */
+  groupCommit?: boolean;
+  /**
    * A snapshot is written (and the log trimmed behind it) once this many
    * entries follow the last one. Default `'auto'`: the larger of 10,000 and
    * a quarter of the table's rows, so a joiner reads one snapshot and at
@@ -61,12 +73,13 @@ export interface ResolvedOptions {
   named: boolean;
   pollInterval: number;
   durability: 'process' | 'power';
+  groupCommit: boolean;
   snapshotEvery: number | 'auto';
   writeTimeout: number;
 }
 
 const TYPES: readonly TableType[] = ['set', 'ordered_set', 'bag', 'duplicate_bag'];
-const KNOWN = new Set(['store', 'type', 'keypos', 'named', 'pollInterval', 'durability', 'snapshotEvery', 'writeTimeout']);
+const KNOWN = new Set(['store', 'type', 'keypos', 'named', 'pollInterval', 'durability', 'groupCommit', 'snapshotEvery', 'writeTimeout']);
 
 function positive(v: unknown, what: string, fn: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail('ETS_BADARG', `${fn}: ${what} must be a positive number, got ${show(v)} (argument 2)`, { position: 2, option: what });
@@ -101,6 +114,8 @@ export function resolveOptions(options: unknown, fn: string): ResolvedOptions {
   if (typeof named !== 'boolean') fail('ETS_BADARG', `${fn}: named must be a boolean, got ${show(named)}`, { position: 2, option: 'named' });
   const durability = o.durability ?? 'process';
   if (durability !== 'process' && durability !== 'power') fail('ETS_BADARG', `${fn}: durability must be 'process' or 'power', got ${show(durability)}`, { position: 2, option: 'durability' });
+  const groupCommit = o.groupCommit ?? true;
+  if (typeof groupCommit !== 'boolean') fail('ETS_BADARG', `${fn}: groupCommit must be a boolean, got ${show(groupCommit)}`, { position: 2, option: 'groupCommit' });
   const snapshotEvery = o.snapshotEvery ?? 'auto';
   if (snapshotEvery !== 'auto') positive(snapshotEvery, 'snapshotEvery', fn);
   return {
@@ -111,6 +126,7 @@ export function resolveOptions(options: unknown, fn: string): ResolvedOptions {
     named,
     pollInterval: o.pollInterval === undefined ? (kind === 'sqlite' ? 5 : 1000) : positive(o.pollInterval, 'pollInterval', fn),
     durability,
+    groupCommit,
     snapshotEvery: snapshotEvery as number | 'auto',
     writeTimeout: o.writeTimeout === undefined ? 30_000 : positive(o.writeTimeout, 'writeTimeout', fn),
   };

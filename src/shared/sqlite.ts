@@ -9,23 +9,34 @@
  *   snapshot are trimmed)
  * - `termstore_snapshots(tab, seq, chunk, data)`
  *
- * A write (every ETS write call) is one SQLite write transaction:
- * `BEGIN IMMEDIATE` takes the database's write lock; the replica catches up
- * to the head of the log (only when `PRAGMA data_version` says another
- * connection committed); the ets operation runs on the replica and hands
- * its effects to the table's sink, which appends them as entry head+1 and
- * commits; only then does the operation change the replica. So the call is
- * synchronous, returns ETS's result, and is durable when it returns; a call
- * that throws (bad argument, `ETS_NO_KEY`, a failed commit) logged and
- * changed nothing. A call that changes nothing (`insertNew` of a present
- * key, `delete` of an absent one) logs nothing.
+ * A write (every ETS write call) runs under the database's write lock
+ * (`BEGIN IMMEDIATE`): the replica catches up to the head of the log (once
+ * per lock), the ets operation runs on the replica and hands its effects to
+ * the table's sink, which appends them as entry head+1; only then does the
+ * operation change the replica. So the call is synchronous and returns
+ * ETS's result, decided at the head of the log; a call that throws (bad
+ * argument, `ETS_NO_KEY`, a failed append) logged and changed nothing; a
+ * call that changes nothing (`insertNew` of a present key) logs nothing.
+ *
+ * Group commit (the default): the lock is kept, and the writes of one
+ * synchronous run of code go into one transaction, committed when the run
+ * ends (a microtask) or once the batch is {@link BATCH_MS} ms old or holds
+ * {@link BATCH_WRITES} writes. Each write is also written to the batch file
+ * (`sqlite-batch.ts`) before its call returns, so an acknowledged write
+ * survives a SIGKILL of its writer before the commit: whoever takes the
+ * lock next puts a dead holder's acknowledged entries into the log first.
+ * With `groupCommit: false` or `durability: 'power'` each write is
+ * committed before its call returns.
  *
  * Followers need no call from the application: a timer checks
  * `PRAGMA data_version` (a read of the WAL index in shared memory) every
- * `pollInterval` ms and applies new entries.
+ * `pollInterval` ms and applies new entries, and looks for a batch whose
+ * holder died, which it recovers.
  *
  * @module
  */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import type { TableType } from '../engines/types.js';
@@ -36,15 +47,16 @@ import { participantId, storeError, type Participant, type ParticipantFacts } fr
 import { Replica } from './replica.js';
 import { LEASE_MS, writeSnapshot, type SnapshotTarget } from './snapshot.js';
 import { CALLS } from './calls.js';
+import { BATCH_MS, BATCH_WRITES, BatchFile, RECORDS_AT } from './sqlite-batch.js';
 
 /** Version of the schema below; a store with a newer one is refused. */
 const SCHEMA_VERSION = 1;
 /** Something to sleep on (`Atomics.wait` on a value that never changes). */
 const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
-/** Thrown by an append that finds entries after the writer's position. */
-const STALE: unique symbol = Symbol('stale replica');
 /** Entries read per query while catching up. */
 const READ_BATCH = 4096;
+/** How long (ms) a holder that was asked to pause waits before its next batch. */
+const YIELD_MS = 1;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS termstore_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -70,6 +82,8 @@ CREATE TABLE IF NOT EXISTS termstore_snapshots (
   data BLOB NOT NULL,
   PRIMARY KEY (tab, seq, chunk)
 );
+INSERT OR IGNORE INTO termstore_meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))));
+INSERT OR IGNORE INTO termstore_meta (key, value) VALUES ('batch', '');
 `;
 
 type Stmt = Database.Statement<unknown[], unknown>;
@@ -79,14 +93,35 @@ function isBusy(e: unknown): boolean {
   return c === 'SQLITE_BUSY' || c === 'SQLITE_BUSY_SNAPSHOT' || c === 'SQLITE_LOCKED';
 }
 
+/** The write transaction a connection holds: one batch of writes. */
+interface Batch {
+  /** Random id, written with every record and, at commit, to `termstore_meta`. */
+  readonly id: Buffer;
+  /** Where the next record goes in the batch file. */
+  pos: number;
+  /** Writes appended. */
+  count: number;
+  readonly start: number;
+  /** Numbers batches of this connection (a participant catches up once per batch). */
+  readonly no: number;
+}
+
 /** One better-sqlite3 connection per database file per thread, shared by the tables opened on it. */
 class Connection {
   readonly db: Database.Database;
   readonly tables = new Set<SqliteParticipant>();
   private timer: NodeJS.Timeout | undefined;
   private interval = Infinity;
-  readonly s: Record<'begin' | 'beginRead' | 'commit' | 'rollback' | 'dataVersion' | 'append' | 'after' | 'readFrom' | 'tableRow', Stmt>;
+  readonly s: Record<'begin' | 'beginRead' | 'commit' | 'rollback' | 'dataVersion' | 'append' | 'unappend' | 'after' | 'readFrom' | 'tableRow' | 'head' | 'lastBatch' | 'markBatch', Stmt>;
   private durability: 'process' | 'power' = 'process';
+  /** False once a table on this connection asked for a commit per write. */
+  groupCommit = true;
+  readonly batchFile: BatchFile;
+  /** The open write transaction, if any. */
+  batch: Batch | undefined;
+  private batches = 0;
+  /** A batch id seen uncommitted by the last poll (its holder may have died). */
+  private suspect: string | undefined;
 
   constructor(
     readonly file: string,
@@ -102,11 +137,13 @@ class Connection {
       this.db.pragma('synchronous = NORMAL');
       // An append to a table that was deleted fails on the foreign key: no write lands in a dead table's log.
       this.db.pragma('foreign_keys = ON');
+      let storeId = '';
       this.transaction(() => {
         this.db.exec(SCHEMA);
         const v = this.db.prepare(`SELECT value FROM termstore_meta WHERE key = 'schema'`).pluck().get() as string | undefined;
         if (v === undefined) this.db.prepare(`INSERT INTO termstore_meta (key, value) VALUES ('schema', ?)`).run(String(SCHEMA_VERSION));
         else if (Number(v) > SCHEMA_VERSION) fail('SHARED_STORE', `shared: the SQLite store ${file} has schema version ${v}; this termstore knows up to ${SCHEMA_VERSION}`, { file });
+        storeId = this.db.prepare(`SELECT value FROM termstore_meta WHERE key = 'store_id'`).pluck().get() as string;
       });
       const p = (sql: string): Stmt => this.db.prepare(sql);
       this.s = {
@@ -115,12 +152,16 @@ class Connection {
         commit: p('COMMIT'),
         rollback: p('ROLLBACK'),
         dataVersion: p('PRAGMA data_version').pluck(),
-        // Appends at the head only: nothing may follow the writer's position.
-        append: p('INSERT INTO termstore_log (tab, seq, entry) SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM termstore_log WHERE tab = ? AND seq > ?)'),
+        append: p('INSERT INTO termstore_log (tab, seq, entry) VALUES (?, ?, ?)'),
+        unappend: p('DELETE FROM termstore_log WHERE tab = ? AND seq = ?'),
         after: p('SELECT 1 FROM termstore_log WHERE tab = ? AND seq > ? LIMIT 1').pluck(),
         readFrom: p('SELECT seq, entry FROM termstore_log WHERE tab = ? AND seq > ? ORDER BY seq LIMIT ?').raw(),
         tableRow: p('SELECT snap_seq FROM termstore_tables WHERE id = ?').pluck(),
+        head: p('SELECT max(coalesce((SELECT max(seq) FROM termstore_log WHERE tab = ?), 0), snap_seq) FROM termstore_tables WHERE id = ?').pluck(),
+        lastBatch: p(`SELECT value FROM termstore_meta WHERE key = 'batch'`).pluck(),
+        markBatch: p(`UPDATE termstore_meta SET value = ? WHERE key = 'batch'`),
       };
+      this.batchFile = new BatchFile(`${file}-termstore-batch`, Buffer.from(storeId, 'hex'), fs.statSync(file).mode & 0o777);
       // From here on a busy database is retried by `busy` (short sleeps), not
       // by SQLite's handler, whose first sleep (1 ms) is 20 times a write.
       this.db.pragma('busy_timeout = 0');
@@ -128,10 +169,18 @@ class Connection {
       this.db.close();
       throw storeError(e, `opening the SQLite store ${file}`);
     }
+    live.add(this);
+    if (!exitHook) {
+      exitHook = true;
+      process.on('exit', () => {
+        for (const c of live) if (c.batch !== undefined) c.endQuietly(c.batch);
+      });
+    }
   }
 
-  /** Runs `f` in a write transaction (`BEGIN IMMEDIATE`). */
+  /** Runs `f` in a write transaction of its own (`BEGIN IMMEDIATE`), after committing any open batch. */
   transaction<R>(f: () => R): R {
+    this.flush();
     this.begin();
     try {
       const r = f();
@@ -143,12 +192,65 @@ class Connection {
     }
   }
 
-  /** Takes the write lock, waiting up to writeTimeout. */
-  begin(): void {
+  /**
+   * Takes the write lock, waiting up to writeTimeout. While a batch holds
+   * the lock, a waiter looks at the batch file's hand-over words instead of
+   * trying SQLite's lock (a try costs 40 times a look): it asks the holder
+   * to let it in after its batch, and runs `meanwhile` each time a batch
+   * ends (a writer catches up with the log while it waits, not after).
+   */
+  begin(meanwhile?: () => void): void {
+    const bf = this.batchFile as BatchFile | undefined;
+    if (bf === undefined) {
+      this.busy(() => this.db.prepare('BEGIN IMMEDIATE').run());
+      return;
+    }
+    const start = performance.now();
+    const me = 1 + Math.floor(Math.random() * 0xfffffffe);
+    let ends = -1;
     try {
-      this.busy(() => (this.s?.begin ?? this.db.prepare('BEGIN IMMEDIATE')).run());
+      for (;;) {
+        if (this.tryBegin()) {
+          if (bf.signals().claim === me) bf.setClaim(0);
+          return;
+        }
+        if (performance.now() - start > this.writeTimeout) {
+          fail('SHARED_UNAVAILABLE', `shared: the SQLite store ${this.file} stayed locked by another connection for longer than writeTimeout`, { file: this.file, inDoubt: false });
+        }
+        Atomics.wait(SLEEPER, 0, 0, Math.random() * 0.1);
+        // Look until the lock is free and this waiter's turn (it claims the
+        // next turn when nobody does); a holder that never says it let go
+        // (not a batch, or dead), or a claimant that does not come, is
+        // passed over after ~2 ms.
+        for (let look = 0; look < 20; look++) {
+          const sig = bf.signals();
+          if (sig.ends !== ends) {
+            ends = sig.ends;
+            meanwhile?.();
+          }
+          if (sig.claim === 0) bf.setClaim(me);
+          if (sig.held === 0 && (sig.claim === me || sig.claim === 0 || look >= 10)) break;
+          Atomics.wait(SLEEPER, 0, 0, 0.05 + Math.random() * 0.1);
+        }
+      }
     } catch (e) {
       throw storeError(e, 'taking the write lock');
+    }
+  }
+
+  /** One try at the write lock: false if another connection holds it. */
+  private tryBegin(): boolean {
+    const limit = Error.stackTraceLimit;
+    // A failed try builds an error: without a stack it is cheap.
+    Error.stackTraceLimit = 0;
+    try {
+      this.s.begin.run();
+      return true;
+    } catch (e) {
+      if (isBusy(e)) return false;
+      throw e;
+    } finally {
+      Error.stackTraceLimit = limit;
     }
   }
 
@@ -178,11 +280,139 @@ class Connection {
     if (this.db.open && this.db.inTransaction) this.s.rollback.run();
   }
 
-  setDurability(d: 'process' | 'power'): void {
+  setDurability(d: 'process' | 'power', groupCommit: boolean): void {
     if (d === 'power' && this.durability !== 'power') {
+      this.flush();
       this.db.pragma('synchronous = FULL');
       this.durability = 'power';
     }
+    if (d === 'power' || !groupCommit) this.groupCommit = false;
+  }
+
+  /**
+   * The open batch, or a new one: takes the write lock and first puts the
+   * entries of a batch whose holder died into the log (committed on their
+   * own, so that the batch file can take this batch's records).
+   */
+  openBatch(meanwhile?: () => void): Batch {
+    if (this.batch !== undefined) return this.batch;
+    this.begin(meanwhile);
+    try {
+      this.batchFile.claim();
+      if (this.recover()) {
+        this.s.commit.run();
+        this.begin();
+      }
+    } catch (e) {
+      this.rollback();
+      throw storeError(e, `recovering the writes of a dead participant in ${this.file}`);
+    }
+    this.batchFile.hold();
+    const b: Batch = { id: randomBytes(8), pos: RECORDS_AT, count: 0, start: performance.now(), no: ++this.batches };
+    this.batch = b;
+    queueMicrotask(() => this.endQuietly(b));
+    return b;
+  }
+
+  /**
+   * Puts the acknowledged entries of an uncommitted batch (its holder died,
+   * or its commit failed) into the log. Called under the write lock. True
+   * if it changed anything.
+   */
+  private recover(): boolean {
+    const first = this.batchFile.firstBatch();
+    if (first === undefined || first.toString('hex') === this.s.lastBatch.get()) return false;
+    const found = this.batchFile.readBatch();
+    for (const rec of found?.records ?? []) {
+      const head = this.s.head.get(rec.tab, rec.tab) as number | null | undefined;
+      // A table deleted since, or an entry already there: nothing to do.
+      if (head === undefined || head === null || rec.seq <= head) continue;
+      if (rec.seq !== head + 1) {
+        process.emitWarning(`termstore: the batch file ${this.batchFile.path} holds entry ${rec.seq} of table ${rec.tab}, but the log ends at ${head}; entries ${head + 1} to ${rec.seq - 1} are missing, so it was not applied`, { code: 'SHARED_CORRUPT' });
+        continue;
+      }
+      this.s.append.run(rec.tab, rec.seq, rec.entry);
+    }
+    this.s.markBatch.run(first.toString('hex'));
+    // This connection's own commits do not move its data_version: its tables look again at the next poll.
+    for (const t of this.tables) t.seenVersion = -1;
+    return true;
+  }
+
+  /**
+   * Appends an entry to the open batch. Without group commit, or with `now`,
+   * commits it at once (throwing if that fails: the entry is not in the
+   * log); else writes its batch-file record, which makes it durable.
+   */
+  append(b: Batch, tab: number, seq: number, entry: Buffer, now: boolean): void {
+    if (this.batch !== b) fail('SHARED_STORE', 'shared: internal error: an append outside its batch');
+    this.s.append.run(tab, seq, entry);
+    if (now || !this.groupCommit) {
+      this.end(b, false);
+      return;
+    }
+    try {
+      b.pos = this.batchFile.write(b.pos, b.id, tab, seq, entry);
+    } catch (e) {
+      this.s.unappend.run(tab, seq);
+      throw e;
+    }
+    b.count++;
+  }
+
+  /**
+   * Commits batch `b` if it is still open. With `handoff`, and if another
+   * connection asked for the lock meanwhile, pauses briefly so that it gets it.
+   */
+  end(b: Batch, handoff: boolean): void {
+    if (this.batch !== b) return;
+    this.batch = undefined;
+    if (!this.db.open) return;
+    // SQLite rolled the transaction back after an error: its records are recovered by the next holder.
+    if (!this.db.inTransaction) {
+      this.batchFile.release(this.batchFile.signals());
+      return;
+    }
+    try {
+      if (b.count > 0) this.s.markBatch.run(b.id.toString('hex'));
+      this.s.commit.run();
+    } catch (e) {
+      this.rollback();
+      throw storeError(e, `committing to the SQLite store ${this.file}`);
+    } finally {
+      const sig = this.batchFile.signals();
+      this.batchFile.release(sig);
+      // A waiter claims the next turn: pause until it holds the lock (or YIELD_MS passes).
+      if (handoff && sig.claim !== 0) {
+        const until = performance.now() + YIELD_MS;
+        do Atomics.wait(SLEEPER, 0, 0, 0.02);
+        while (this.batchFile.signals().held === 0 && performance.now() < until);
+      }
+    }
+  }
+
+  /** Ends a write: commits now without group commit, or once the batch is old or full enough. */
+  afterWrite(b: Batch): void {
+    if (!this.groupCommit) this.end(b, false);
+    else if (b.count >= BATCH_WRITES || performance.now() - b.start >= BATCH_MS) this.endQuietly(b, true);
+  }
+
+  /**
+   * Commits `b`, reporting a failure to the tables open here instead of
+   * throwing: its writes were acknowledged and stay in the batch file,
+   * from which the next holder of the lock puts them into the log.
+   */
+  endQuietly(b: Batch, handoff = false): void {
+    try {
+      this.end(b, handoff);
+    } catch (e) {
+      for (const t of this.tables) t.background(e);
+    }
+  }
+
+  /** Commits the open batch, if any. */
+  flush(): void {
+    if (this.batch !== undefined) this.end(this.batch, false);
   }
 
   add(t: SqliteParticipant, interval: number): void {
@@ -205,7 +435,13 @@ class Connection {
     if (this.tables.size === 0 && this.db.open) {
       if (this.timer !== undefined) clearInterval(this.timer);
       connections.delete(this.file);
-      this.db.close();
+      live.delete(this);
+      try {
+        if (this.batch !== undefined) this.endQuietly(this.batch);
+      } finally {
+        this.db.close();
+        this.batchFile.close();
+      }
     }
   }
 
@@ -213,11 +449,45 @@ class Connection {
     return this.s.dataVersion.get() as number;
   }
 
-  /** Applies other connections' commits to every table open here. */
+  /**
+   * The id of a batch that is in the batch file but not committed (its
+   * holder is still writing it, or died), if any.
+   */
+  uncommitted(): string | undefined {
+    const first = this.batchFile.firstBatch()?.toString('hex');
+    return first !== undefined && first !== this.busy(() => this.s.lastBatch.get()) ? first : undefined;
+  }
+
+  /**
+   * Recovers an uncommitted batch if nobody holds the write lock (its holder
+   * died). True if the batch is dealt with (recovered, or committed meanwhile).
+   */
+  tryRecover(): boolean {
+    if (this.batch !== undefined || this.db.inTransaction) return false;
+    try {
+      this.s.begin.run();
+    } catch (e) {
+      if (isBusy(e)) return false; // its holder is alive
+      throw e;
+    }
+    try {
+      this.recover();
+      this.s.commit.run();
+      return true;
+    } finally {
+      this.rollback();
+    }
+  }
+
+  /** Applies other connections' commits to every table open here; recovers a dead holder's batch. */
   poll(): void {
-    if (!this.db.open) return;
+    if (!this.db.open || this.batch !== undefined) return;
     let dv: number;
     try {
+      // A batch still uncommitted at two polls in a row may have lost its holder.
+      const open = this.uncommitted();
+      if (open !== undefined && open === this.suspect) this.tryRecover();
+      this.suspect = open;
       dv = this.dataVersion();
     } catch (e) {
       if (isBusy(e)) return; // the next tick tries again
@@ -226,7 +496,30 @@ class Connection {
     }
     for (const t of this.tables) if (t.seenVersion !== dv) t.refresh(dv);
   }
+
+  /**
+   * Resolves once no batch that was acknowledged before the call is still
+   * uncommitted: waits for its holder to commit it, or recovers it if the
+   * holder died. `SHARED_UNAVAILABLE` after writeTimeout.
+   */
+  async settle(): Promise<void> {
+    this.flush();
+    const start = performance.now();
+    const open = this.busy(() => this.uncommitted());
+    if (open === undefined) return;
+    for (;;) {
+      if (this.busy(() => this.uncommitted()) !== open || this.busy(() => this.tryRecover())) return;
+      if (performance.now() - start > this.writeTimeout) {
+        fail('SHARED_UNAVAILABLE', `shared: a batch of writes in ${this.file} stayed uncommitted for longer than writeTimeout (its writer holds the write lock)`, { file: this.file, inDoubt: false });
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  }
 }
+
+/** Open connections, whose batches are committed when the process (or thread) exits. */
+const live = new Set<Connection>();
+let exitHook = false;
 
 const connections = new Map<string, Connection>();
 
@@ -275,7 +568,7 @@ export function checkOptions(name: string, row: { type: TableType; keypos: numbe
 export async function openSqlite(name: string, o: ResolvedOptions): Promise<SqliteParticipant> {
   const c = connect(o.address, o.writeTimeout);
   try {
-    c.setDurability(o.durability);
+    c.setDurability(o.durability, o.groupCommit);
     const rec = ensureTable(c, name, o);
     const p = new SqliteParticipant(c, rec, name, o);
     p.load();
@@ -298,6 +591,8 @@ export class SqliteParticipant implements Participant {
   onGone: (() => void) | undefined;
   private readonly pid = participantId();
   private nextOp = 0;
+  /** The batch (its number) in which this replica last caught up to the head. */
+  private caughtUp = 0;
   private snapSeq = 0;
   private snapshotting = false;
   private lastError: TermstoreError | undefined;
@@ -397,83 +692,60 @@ export class SqliteParticipant implements Participant {
   }
 
   /**
-   * Runs `f` at the head of the log; `f` may append one entry through
-   * `append`, which is then committed.
-   *
-   * Optimistic first: `f` runs on the replica as it is, and its entry goes
-   * in with one autocommit statement that appends only if no entry follows
-   * the replica's position (SQLite holds its write lock for that
-   * statement). If one does (another participant wrote since this replica
-   * last looked), or if `f` decided without appending (a result, an error,
-   * a no-op) on a replica that turns out to be behind, the replica catches
-   * up and `f` runs again. So a write costs one `INSERT` when this
-   * participant is at the head, and the decision is the one `f` would make
-   * under the lock. After a few lost races (or with `pessimistic`, for
-   * writes of more than the log) `f` runs under `BEGIN IMMEDIATE`, which
-   * always makes progress.
+   * Runs `f` at the head of the log, under the write lock (in this
+   * connection's open batch, or a new one); `f` may append entries through
+   * `append`. The replica catches up once per batch: while a batch is open
+   * nobody else appends. With `commitNow` the batch is committed before
+   * this returns.
    */
-  private locked<R>(f: (append: (bytes: Buffer) => void) => R, pessimistic = false): R {
+  private locked<R>(f: (append: (bytes: Buffer) => void) => R, commitNow = false): R {
     if (this.gone) fail('ETS_NO_TABLE', `shared: table ${this.replica.impl.name} was deleted`, { position: 1 });
     const c = this.c;
     const r = this.replica;
-    for (let attempt = 0; ; attempt++) {
-      const underLock = pessimistic || attempt >= 3;
-      if (underLock) c.begin();
-      let done = false;
-      let commitFailed = false;
-      try {
-        if (underLock && this.behind()) {
-          // Under the lock nobody else appends: catch up once, then decide.
+    const b = c.openBatch(() => this.catchUp());
+    try {
+      if (this.caughtUp !== b.no) {
+        if (this.behind()) {
           this.follow();
           if (this.gone) this.deleted();
         }
-        const out = f((bytes) => {
-          const seq = r.applied + 1;
-          let changes: number;
-          try {
-            changes = c.busy(() => c.s.append.run(this.id, seq, bytes, this.id, r.applied)).changes;
-          } catch (e) {
-            if ((e as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') this.deleted();
-            throw storeError(e, `appending to shared table ${r.impl.name}`);
-          }
-          if (changes === 0) throw STALE;
-          if (underLock) {
-            try {
-              c.busy(() => c.s.commit.run());
-            } catch (e) {
-              commitFailed = true;
-              throw storeError(e, `committing to shared table ${r.impl.name}`);
-            }
-          }
-          done = true;
-          r.applied = seq;
-        });
-        if (!done && this.behind()) {
-          this.follow();
-          if (this.gone) this.deleted();
-          continue;
-        }
-        return out;
-      } catch (e) {
-        if (e === STALE || (!done && !commitFailed && !this.gone && this.behind())) {
-          this.follow();
-          if (this.gone) this.deleted();
-          continue;
-        }
-        throw e;
-      } finally {
-        if (underLock && !done) c.rollback();
+        this.caughtUp = b.no;
       }
+      return f((bytes) => {
+        const seq = r.applied + 1;
+        try {
+          c.append(b, this.id, seq, bytes, commitNow);
+        } catch (e) {
+          if ((e as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') this.deleted();
+          throw storeError(e, `appending to shared table ${r.impl.name}`);
+        }
+        r.applied = seq;
+      });
+    } finally {
+      if (commitNow) c.end(b, false);
+      else c.afterWrite(b);
+    }
+  }
+
+  /** Applies committed entries while waiting for the write lock (a failure is left to the catch-up under the lock). */
+  private catchUp(): void {
+    if (this.gone) return;
+    try {
+      this.follow();
+    } catch {
+      // retried under the lock
     }
   }
 
   /** True if the log holds an entry after this replica's position (called under the lock). */
   private behind(): boolean {
-    return this.c.busy(() => this.c.s.after.get(this.id, this.replica.applied)) !== undefined;
+    return this.c.s.after.get(this.id, this.replica.applied) !== undefined;
   }
 
+  /** The table was deleted by another participant: this one is gone too. */
   private deleted(): never {
-    if (this.c.db.open) this.c.rollback();
+    const b = this.c.batch;
+    if (b !== undefined) this.c.endQuietly(b);
     this.markGone();
     return fail('ETS_NO_TABLE', `shared: table ${this.replica.impl.name} was deleted`, { position: 1 });
   }
@@ -512,13 +784,15 @@ export class SqliteParticipant implements Participant {
     this.locked(() => {
       // The log and the snapshots go with it (ON DELETE CASCADE).
       this.c.db.prepare('DELETE FROM termstore_tables WHERE id = ?').run(this.id);
-      this.c.s.commit.run();
     }, true);
     this.markGone();
     return true;
   }
 
   async sync(): Promise<void> {
+    if (this.gone) return;
+    // Writes acknowledged anywhere before this call are committed first (or recovered, if their writer died).
+    await this.c.settle();
     if (this.gone) return;
     const dv = this.c.busy(() => this.c.dataVersion());
     this.refresh(dv);
@@ -534,7 +808,11 @@ export class SqliteParticipant implements Participant {
     while (this.snapshotting) await new Promise((r) => setImmediate(r));
     if (!this.gone) {
       this.gone = true;
-      this.c.remove(this);
+      try {
+        this.c.flush();
+      } finally {
+        this.c.remove(this);
+      }
     }
   }
 

@@ -46,6 +46,8 @@ it('a participant joining after 1M operations loads the snapshot and the tail', 
     for (const k of [0, 1, 4242, KEYS - 1]) expect(shared.lookup(late, k)).toEqual([[k, OPS - ((OPS - k) % KEYS)]]);
     shared.insert(late, ['after', 1]);
     expect(shared.info(late, 'position')).toBe(OPS + 1);
+    // Committed once this synchronous run of code ends (group commit); sync waits for that.
+    await shared.sync(late);
     const check = new Database(file, { readonly: true });
     expect(check.prepare('SELECT count(*) FROM termstore_log WHERE tab = ?').pluck().get(id)).toBe(2);
     check.close();

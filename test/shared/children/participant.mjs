@@ -10,6 +10,9 @@
 //   sequence  insertMany of 5 rows per step, forever; after each
 //             acknowledged step writes "<i>\n" to stdout synchronously
 //             (the parent SIGKILLs it at some point)
+//   burst     { n } (SQLite): n inserts ['burst', i] in one synchronous run
+//             of code, each acknowledged by "<i>\n" on stdout, then SIGKILLs
+//             itself before the run ends: its last batch is never committed
 //   stream    { n }: insert ['w', id, i] into a duplicate_bag, up to 64 in
 //             flight, until n resolved or the parent says stop; replies
 //             { resolved, rejected: [{ i, code, inDoubt }] }
@@ -95,6 +98,13 @@ async function run() {
       }
     case 'stream':
       return stream();
+    case 'burst':
+      for (let i = 0; i < job.n; i++) {
+        shared.insert(t, [`burst:${i}`, i]);
+        writeSync(1, `${i}\n`);
+      }
+      process.kill(process.pid, 'SIGKILL');
+      break;
     case 'drop':
       await shared.delete(t);
       return { dropped: true };

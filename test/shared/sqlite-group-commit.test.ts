@@ -1,0 +1,137 @@
+/**
+ * Group commit on a SQLite store: writes acknowledged before their batch is
+ * committed survive a SIGKILL of their writer (the batch file), reach every
+ * replica without a call, and are never replayed into another database.
+ */
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { shared, type SharedStore } from '../../src/index.js';
+import { sequenceWriter } from './harness.js';
+import { until } from './participants.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'termstore-group-commit-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const N = 300;
+
+/** Runs a `burst` writer (N acknowledged inserts, then SIGKILL before its batch commits); returns how many it acknowledged. */
+async function burst(store: SharedStore, table: string): Promise<number> {
+  const w = sequenceWriter({ task: 'burst', store, table, n: N });
+  await w.exited;
+  expect(w.child.signalCode).toBe('SIGKILL');
+  return w.acked();
+}
+
+/** Entries of `table` committed in the log, read with a connection of SQLite's own. */
+function committed(file: string, table: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare('SELECT count(*) FROM termstore_log WHERE tab = (SELECT id FROM termstore_tables WHERE name = ?)').pluck().get(table) as number;
+  } finally {
+    db.close();
+  }
+}
+
+const rows = (t: Parameters<typeof shared.tab2list>[0]): number => shared.tab2list(t).filter(([k]) => String(k).startsWith('burst:')).length;
+
+describe('shared tables on SQLite: group commit', () => {
+  it('a writer killed before its batch is committed: every write it acknowledged reaches the log and a replica that calls nothing', async () => {
+    const file = path.join(dir, 'killed.db');
+    const store: SharedStore = `sqlite:${file}`;
+    expect(await burst(store, 'k')).toBe(N);
+    // Its last batch was never committed: those writes are only in the batch file.
+    expect(committed(file, 'k')).toBeLessThan(N);
+    expect(existsSync(`${file}-termstore-batch`)).toBe(true);
+    // A replica that only reads its own copy sees all of them (its poll recovers the dead writer's batch).
+    const t = await shared.open('k', { store });
+    try {
+      await until(() => rows(t) === N);
+      for (let i = 0; i < N; i++) expect(shared.lookup(t, `burst:${i}`)).toEqual([[`burst:${i}`, i]]);
+      expect(committed(file, 'k')).toBe(N);
+      // The log goes on after them.
+      shared.insert(t, ['after', 1]);
+      expect(shared.info(t, 'position')).toBe(N + 1);
+    } finally {
+      await shared.close(t);
+    }
+  }, 120_000);
+
+  it('sync after a writer died mid-batch includes every write it acknowledged; so does the next write', async () => {
+    const file = path.join(dir, 'sync.db');
+    const store: SharedStore = `sqlite:${file}`;
+    const t = await shared.open('s', { store, pollInterval: 60_000 });
+    try {
+      expect(await burst(store, 's')).toBe(N);
+      await shared.sync(t);
+      expect(rows(t)).toBe(N);
+      expect(await burst(store, 's')).toBe(N); // the same keys again, entries N+1..2N
+      shared.insert(t, ['after', 1]); // recovers them first: the log has no gap
+      expect(shared.info(t, 'position')).toBe(2 * N + 1);
+      await Promise.resolve(); // the end of this run of code commits the write
+      expect(committed(file, 's')).toBe(2 * N + 1);
+    } finally {
+      await shared.close(t);
+    }
+  }, 120_000);
+
+  it('a batch file left over from another database is never replayed into a new one', async () => {
+    const file = path.join(dir, 'reused.db');
+    const store: SharedStore = `sqlite:${file}`;
+    expect(await burst(store, 'b')).toBe(N);
+    copyFileSync(`${file}-termstore-batch`, path.join(dir, 'kept-batch'));
+    for (const s of ['', '-wal', '-shm']) rmSync(`${file}${s}`, { force: true });
+    copyFileSync(path.join(dir, 'kept-batch'), `${file}-termstore-batch`);
+    // A new database at the same path, with a table of the same name (and id).
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }): void => void warnings.push(`${w.code}: ${w.message}`);
+    process.on('warning', onWarning);
+    const t = await shared.open('b', { store });
+    try {
+      await shared.sync(t);
+      shared.insert(t, ['fresh', 1]);
+      await shared.sync(t);
+      expect(shared.tab2list(t)).toEqual([['fresh', 1]]);
+      expect(committed(file, 'b')).toBe(1);
+      // Not even looked at: no complaint about entries that do not fit.
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      await shared.close(t);
+    }
+  }, 120_000);
+
+  it('groupCommit: false commits each write before it returns; groupCommit must be a boolean', async () => {
+    const file = path.join(dir, 'each.db');
+    const t = await shared.open('e', { store: `sqlite:${file}`, groupCommit: false });
+    try {
+      shared.insert(t, ['k', 1]);
+      expect(committed(file, 'e')).toBe(1);
+      shared.insert(t, ['k', 2]);
+      expect(committed(file, 'e')).toBe(2);
+      // No batch-file records: nothing is acknowledged before its commit.
+      expect(statSync(`${file}-termstore-batch`).size).toBe(64);
+    } finally {
+      await shared.close(t);
+    }
+    await expect(shared.open('e', { store: `sqlite:${file}`, groupCommit: 'yes' as never })).rejects.toMatchObject({ code: 'ETS_BADARG' });
+  });
+
+  it('with group commit (the default), a write is acknowledged through the batch file and committed by the end of its synchronous run of code', async () => {
+    const file = path.join(dir, 'run.db');
+    const t = await shared.open('r', { store: `sqlite:${file}` });
+    try {
+      shared.insert(t, ['k', 1]);
+      shared.insert(t, ['k', 2]);
+      // Acknowledged through the batch file (whether or not the batch was committed yet)...
+      expect(statSync(`${file}-termstore-batch`).size).toBeGreaterThan(64);
+      await Promise.resolve();
+      // ...and committed by the end of the run of code at the latest.
+      expect(committed(file, 'r')).toBe(2);
+    } finally {
+      await shared.close(t);
+    }
+  });
+});
