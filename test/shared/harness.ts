@@ -11,7 +11,7 @@ import { ensureBuilt } from '../build.js';
 export const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'children', 'participant.mjs');
 
 export interface Job {
-  task: 'count' | 'race' | 'sequence' | 'burst' | 'stream' | 'watch' | 'drop' | 'rows';
+  task: 'count' | 'race' | 'sequence' | 'burst' | 'endless' | 'stream' | 'watch' | 'drop' | 'rows';
   store: string;
   table: string;
   type?: string;
@@ -64,14 +64,14 @@ export function inProcess(job: Job): Running & { child: ChildProcess } {
 }
 
 /** Starts a participant in a worker thread of this process. */
-export function inWorker(job: Job): Running {
+export function inWorker(job: Job): Running & { terminate: () => Promise<number> } {
   const dist = ensureBuilt();
   const w = new Worker(CHILD, { workerData: job, env: { ...process.env, TERMSTORE_DIST: dist } });
   const exit = new Promise<string>((resolve) => {
     w.once('exit', (code) => resolve(`worker exited with ${code}`));
     w.once('error', (e) => resolve(`worker failed: ${e.stack ?? String(e)}`));
   });
-  return track((f) => w.on('message', f), exit, (m) => w.postMessage(m), () => void w.terminate());
+  return { ...track((f) => w.on('message', f), exit, (m) => w.postMessage(m), () => void w.terminate()), terminate: () => w.terminate() };
 }
 
 /** Starts a `sequence` writer whose stdout lines are its acknowledged steps. */

@@ -9,7 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { shared, type SharedStore } from '../../src/index.js';
-import { sequenceWriter } from './harness.js';
+import { inWorker, sequenceWriter } from './harness.js';
 import { until } from './participants.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'termstore-group-commit-'));
@@ -47,7 +47,9 @@ describe('shared tables on SQLite: group commit', () => {
     // A replica that only reads its own copy sees all of them (its poll recovers the dead writer's batch).
     const t = await shared.open('k', { store });
     try {
-      await until(() => rows(t) === N);
+      const deadline = Date.now() + 30_000; // a bound for failure only: two polls (10 ms) suffice
+      await until(() => rows(t) === N || Date.now() > deadline);
+      expect(rows(t)).toBe(N);
       for (let i = 0; i < N; i++) expect(shared.lookup(t, `burst:${i}`)).toEqual([[`burst:${i}`, i]]);
       expect(committed(file, 'k')).toBe(N);
       // The log goes on after them.
@@ -71,6 +73,29 @@ describe('shared tables on SQLite: group commit', () => {
       expect(shared.info(t, 'position')).toBe(2 * N + 1);
       await Promise.resolve(); // the end of this run of code commits the write
       expect(committed(file, 's')).toBe(2 * N + 1);
+    } finally {
+      await shared.close(t);
+    }
+  }, 120_000);
+
+  it('a worker thread terminated in the middle of a batch: every write it acknowledged reaches the other replicas', async () => {
+    const file = path.join(dir, 'worker.db');
+    const store: SharedStore = `sqlite:${file}`;
+    const t = await shared.open('w', { store });
+    try {
+      let acked = -1;
+      const w = inWorker({ task: 'endless', store, table: 'w' });
+      await w.next((m) => {
+        acked = Math.max(acked, (m.acked as number | undefined) ?? -1);
+        return acked >= 500;
+      });
+      await w.terminate();
+      // Acknowledgements that were still on their way count too.
+      for (let i = acked + 1; await Promise.race([w.next((m) => m.acked === i).then(() => true), new Promise<boolean>((r) => setImmediate(() => r(false)))]); i++) acked = i;
+      await shared.sync(t);
+      for (let i = 0; i <= acked; i++) expect(shared.lookup(t, `endless:${i}`)).toEqual([[`endless:${i}`, i]]);
+      shared.insert(t, ['after', 1]);
+      expect(shared.lookup(t, 'after')).toEqual([['after', 1]]);
     } finally {
       await shared.close(t);
     }

@@ -13,6 +13,9 @@
 //   burst     { n } (SQLite): n inserts ['burst', i] in one synchronous run
 //             of code, each acknowledged by "<i>\n" on stdout, then SIGKILLs
 //             itself before the run ends: its last batch is never committed
+//   endless   (SQLite) inserts ['endless', i] in one synchronous run of code
+//             that never ends, replying { acked: i } after each (the parent
+//             terminates the worker or kills the process)
 //   stream    { n }: insert ['w', id, i] into a duplicate_bag, up to 64 in
 //             flight, until n resolved or the parent says stop; replies
 //             { resolved, rejected: [{ i, code, inDoubt }] }
@@ -98,6 +101,11 @@ async function run() {
       }
     case 'stream':
       return stream();
+    case 'endless':
+      for (let i = 0; ; i++) {
+        shared.insert(t, [`endless:${i}`, i]);
+        reply({ acked: i });
+      }
     case 'burst':
       for (let i = 0; i < job.n; i++) {
         shared.insert(t, [`burst:${i}`, i]);
