@@ -385,8 +385,13 @@ class Connection {
       // A waiter claims the next turn: pause until it holds the lock (or YIELD_MS passes).
       if (handoff && sig.claim !== 0) {
         const until = performance.now() + YIELD_MS;
-        do Atomics.wait(SLEEPER, 0, 0, 0.02);
-        while (this.batchFile.signals().held === 0 && performance.now() < until);
+        let taken = false;
+        do {
+          Atomics.wait(SLEEPER, 0, 0, 0.02);
+          taken = this.batchFile.signals().held !== 0;
+        } while (!taken && performance.now() < until);
+        // Nobody came: the claimant is gone (a live one claims again).
+        if (!taken) this.batchFile.setClaim(0);
       }
     }
   }

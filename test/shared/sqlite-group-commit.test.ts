@@ -3,7 +3,7 @@
  * committed survive a SIGKILL of their writer (the batch file), reach every
  * replica without a call, and are never replayed into another database.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -127,6 +127,30 @@ describe('shared tables on SQLite: group commit', () => {
       await shared.close(t);
     }
   }, 120_000);
+
+  it('a claim on the next turn left by a waiter that went away is cleared by the holder', async () => {
+    const file = path.join(dir, 'claim.db');
+    const t = await shared.open('c', { store: `sqlite:${file}` });
+    try {
+      shared.insert(t, ['k', 0]);
+      await shared.sync(t);
+      // A waiter claimed the next turn and died (the claim word, after the header's store id).
+      const fd = openSync(`${file}-termstore-batch`, 'r+');
+      const word = Buffer.alloc(4);
+      try {
+        word.writeUInt32LE(12345, 0);
+        writeSync(fd, word, 0, 4, 24);
+        // A full batch (1,024 writes) ends with a hand-over: nobody takes the lock, so the claim goes.
+        for (let i = 0; i < 1100; i++) shared.insert(t, ['k', i]);
+        readSync(fd, word, 0, 4, 24);
+        expect(word.readUInt32LE(0)).toBe(0);
+      } finally {
+        closeSync(fd);
+      }
+    } finally {
+      await shared.close(t);
+    }
+  });
 
   it('groupCommit: false commits each write before it returns; groupCommit must be a boolean', async () => {
     const file = path.join(dir, 'each.db');
