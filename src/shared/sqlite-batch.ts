@@ -153,13 +153,16 @@ export class BatchFile {
     return pos + len;
   }
 
-  /** The batch id of the first record, if the file is this store's and has one. */
+  /** The batch id of the first record, if the file is this store's and has one (one read). */
   firstBatch(): Buffer | undefined {
-    if (!this.ours()) return undefined;
-    const h = this.small;
-    if (fs.readSync(this.fd, h, 0, RECORD_HEADER, RECORDS_AT) < RECORD_HEADER || h.readUInt32LE(0) !== RECORD_MAGIC) return undefined;
-    return Buffer.from(h.subarray(8, 16));
+    const h = this.head;
+    if (fs.readSync(this.fd, h, 0, h.length, 0) < h.length) return undefined;
+    if (h.readUInt32LE(0) !== FILE_MAGIC || h.readUInt32LE(4) !== VERSION || !h.subarray(8, 24).equals(this.storeId)) return undefined;
+    if (h.readUInt32LE(RECORDS_AT) !== RECORD_MAGIC) return undefined;
+    return Buffer.from(h.subarray(RECORDS_AT + 8, RECORDS_AT + 16));
   }
+
+  private readonly head = Buffer.alloc(RECORDS_AT + RECORD_HEADER);
 
   /** Every intact record of the batch that starts at {@link RECORDS_AT}. */
   readBatch(): { batch: Buffer; records: BatchRecord[] } | undefined {

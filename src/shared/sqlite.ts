@@ -120,6 +120,8 @@ class Connection {
   /** The open write transaction, if any. */
   batch: Batch | undefined;
   private batches = 0;
+  /** A batch id known to be committed (the last one looked up). */
+  private committedBatch: string | undefined;
   /** A batch id seen uncommitted by the last poll (its holder may have died). */
   private suspect: string | undefined;
 
@@ -195,7 +197,8 @@ class Connection {
   /**
    * Takes the write lock, waiting up to writeTimeout. While a batch holds
    * the lock, a waiter looks at the batch file's hand-over words instead of
-   * trying SQLite's lock (a try costs 40 times a look): it asks the holder
+   * trying SQLite's lock (a failed try costs 3 times a look, and each
+   * one contends with the holder for SQLite's locks): it asks the holder
    * to let it in after its batch, and runs `meanwhile` each time a batch
    * ends (a writer catches up with the log while it waits, not after).
    */
@@ -286,7 +289,10 @@ class Connection {
       this.db.pragma('synchronous = FULL');
       this.durability = 'power';
     }
-    if (d === 'power' || !groupCommit) this.groupCommit = false;
+    if ((d === 'power' || !groupCommit) && this.groupCommit) {
+      this.flush();
+      this.groupCommit = false;
+    }
   }
 
   /**
@@ -307,7 +313,8 @@ class Connection {
       this.rollback();
       throw storeError(e, `recovering the writes of a dead participant in ${this.file}`);
     }
-    this.batchFile.hold();
+    // Only batches say they hold the lock (a commit per write holds it too briefly to matter).
+    if (this.groupCommit) this.batchFile.hold();
     const b: Batch = { id: randomBytes(8), pos: RECORDS_AT, count: 0, start: performance.now(), no: ++this.batches };
     this.batch = b;
     queueMicrotask(() => this.endQuietly(b));
@@ -320,8 +327,13 @@ class Connection {
    * if it changed anything.
    */
   private recover(): boolean {
-    const first = this.batchFile.firstBatch();
-    if (first === undefined || first.toString('hex') === this.s.lastBatch.get()) return false;
+    const first = this.batchFile.firstBatch()?.toString('hex');
+    // A batch id once committed stays committed: no need to ask again.
+    if (first === undefined || first === this.committedBatch) return false;
+    if (first === this.s.lastBatch.get()) {
+      this.committedBatch = first;
+      return false;
+    }
     const found = this.batchFile.readBatch();
     for (const rec of found?.records ?? []) {
       const head = this.s.head.get(rec.tab, rec.tab) as number | null | undefined;
@@ -333,7 +345,7 @@ class Connection {
       }
       this.s.append.run(rec.tab, rec.seq, rec.entry);
     }
-    this.s.markBatch.run(first.toString('hex'));
+    this.s.markBatch.run(first);
     // This connection's own commits do not move its data_version: its tables look again at the next poll.
     for (const t of this.tables) t.seenVersion = -1;
     return true;
@@ -370,29 +382,36 @@ class Connection {
     if (!this.db.open) return;
     // SQLite rolled the transaction back after an error: its records are recovered by the next holder.
     if (!this.db.inTransaction) {
-      this.batchFile.release(this.batchFile.signals());
+      if (this.groupCommit) this.release(false);
       return;
     }
     try {
-      if (b.count > 0) this.s.markBatch.run(b.id.toString('hex'));
+      const id = b.count > 0 ? b.id.toString('hex') : undefined;
+      if (id !== undefined) this.s.markBatch.run(id);
       this.s.commit.run();
+      if (id !== undefined) this.committedBatch = id;
     } catch (e) {
       this.rollback();
       throw storeError(e, `committing to the SQLite store ${this.file}`);
     } finally {
-      const sig = this.batchFile.signals();
-      this.batchFile.release(sig);
-      // A waiter claims the next turn: pause until it holds the lock (or YIELD_MS passes).
-      if (handoff && sig.claim !== 0) {
-        const until = performance.now() + YIELD_MS;
-        let taken = false;
-        do {
-          Atomics.wait(SLEEPER, 0, 0, 0.02);
-          taken = this.batchFile.signals().held !== 0;
-        } while (!taken && performance.now() < until);
-        // Nobody came: the claimant is gone (a live one claims again).
-        if (!taken) this.batchFile.setClaim(0);
-      }
+      if (this.groupCommit) this.release(handoff);
+    }
+  }
+
+  /** Says the lock is free; with `handoff`, pauses for a waiter that claims the next turn. */
+  private release(handoff: boolean): void {
+    const sig = this.batchFile.signals();
+    this.batchFile.release(sig);
+    // A waiter claims the next turn: pause until it holds the lock (or YIELD_MS passes).
+    if (handoff && sig.claim !== 0) {
+      const until = performance.now() + YIELD_MS;
+      let taken = false;
+      do {
+        Atomics.wait(SLEEPER, 0, 0, 0.02);
+        taken = this.batchFile.signals().held !== 0;
+      } while (!taken && performance.now() < until);
+      // Nobody came: the claimant is gone (a live one claims again).
+      if (!taken) this.batchFile.setClaim(0);
     }
   }
 
@@ -460,7 +479,12 @@ class Connection {
    */
   uncommitted(): string | undefined {
     const first = this.batchFile.firstBatch()?.toString('hex');
-    return first !== undefined && first !== this.busy(() => this.s.lastBatch.get()) ? first : undefined;
+    if (first === undefined || first === this.committedBatch) return undefined;
+    if (first === this.busy(() => this.s.lastBatch.get())) {
+      this.committedBatch = first;
+      return undefined;
+    }
+    return first;
   }
 
   /**
