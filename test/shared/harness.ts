@@ -11,7 +11,7 @@ import { ensureBuilt } from '../build.js';
 export const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'children', 'participant.mjs');
 
 export interface Job {
-  task: 'count' | 'race' | 'sequence' | 'burst' | 'endless' | 'stream' | 'watch' | 'drop' | 'rows';
+  task: 'count' | 'race' | 'sequence' | 'burst' | 'endless' | 'hold' | 'stream' | 'watch' | 'drop' | 'rows';
   store: string;
   table: string;
   type?: string;

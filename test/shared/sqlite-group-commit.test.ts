@@ -9,7 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { shared, type SharedStore } from '../../src/index.js';
-import { inWorker, sequenceWriter } from './harness.js';
+import { inProcess, inWorker, ok, sequenceWriter } from './harness.js';
 import { until } from './participants.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'termstore-group-commit-'));
@@ -96,6 +96,22 @@ describe('shared tables on SQLite: group commit', () => {
       for (let i = 0; i <= acked; i++) expect(shared.lookup(t, `endless:${i}`)).toEqual([[`endless:${i}`, i]]);
       shared.insert(t, ['after', 1]);
       expect(shared.lookup(t, 'after')).toEqual([['after', 1]]);
+    } finally {
+      await shared.close(t);
+    }
+  }, 120_000);
+
+  it('a process told of a write by its writer, whose batch is still open, finds it after sync', async () => {
+    const file = path.join(dir, 'told.db');
+    const store: SharedStore = `sqlite:${file}`;
+    const t = await shared.open('h', { store, pollInterval: 60_000 });
+    try {
+      const w = inProcess({ task: 'hold', store, table: 'h', n: 50, holdMs: 1500 });
+      // The writer says it wrote, then computes on with its batch open (the lock held).
+      await w.next((m) => m.acked === 50);
+      await shared.sync(t);
+      for (let i = 0; i < 50; i++) expect(shared.lookup(t, `hold:${i}`)).toEqual([[`hold:${i}`, i]]);
+      await ok(w);
     } finally {
       await shared.close(t);
     }

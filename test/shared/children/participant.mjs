@@ -16,6 +16,9 @@
 //   endless   (SQLite) inserts ['endless', i] in one synchronous run of code
 //             that never ends, replying { acked: i } after each (the parent
 //             terminates the worker or kills the process)
+//   hold      { n, holdMs } (SQLite): n inserts ['hold', i] in one
+//             synchronous run of code, replies { acked: n }, and goes on
+//             computing (no write, no await) for holdMs before the run ends
 //   stream    { n }: insert ['w', id, i] into a duplicate_bag, up to 64 in
 //             flight, until n resolved or the parent says stop; replies
 //             { resolved, rejected: [{ i, code, inDoubt }] }
@@ -106,6 +109,14 @@ async function run() {
         shared.insert(t, [`endless:${i}`, i]);
         reply({ acked: i });
       }
+    case 'hold': {
+      for (let i = 0; i < job.n; i++) shared.insert(t, [`hold:${i}`, i]);
+      reply({ acked: job.n });
+      const end = Date.now() + job.holdMs;
+      while (Date.now() < end);
+      await new Promise((r) => setImmediate(r));
+      return { held: true };
+    }
     case 'burst':
       for (let i = 0; i < job.n; i++) {
         shared.insert(t, [`burst:${i}`, i]);
