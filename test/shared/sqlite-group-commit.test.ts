@@ -3,7 +3,7 @@
  * committed survive a SIGKILL of their writer (the batch file), reach every
  * replica without a call, and are never replayed into another database.
  */
-import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readlinkSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -22,6 +22,19 @@ async function burst(store: SharedStore, table: string): Promise<number> {
   await w.exited;
   expect(w.child.signalCode).toBe('SIGKILL');
   return w.acked();
+}
+
+/** How many descriptors of this process are open on `file` (Linux: /proc/self/fd). */
+function openFiles(file: string): number {
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`) === file) n++;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return n;
 }
 
 /** Entries of `table` committed in the log, read with a connection of SQLite's own. */
@@ -90,6 +103,8 @@ describe('shared tables on SQLite: group commit', () => {
         return acked >= 500;
       });
       await w.terminate();
+      // The worker's descriptors went with it: only this thread's connection has the batch file open.
+      expect(openFiles(`${file}-termstore-batch`)).toBe(1);
       // Acknowledgements that were still on their way count too.
       for (let i = acked + 1; await Promise.race([w.next((m) => m.acked === i).then(() => true), new Promise<boolean>((r) => setImmediate(() => r(false)))]); i++) acked = i;
       await shared.sync(t);
