@@ -164,25 +164,28 @@ export class BatchFile {
 
   private readonly head = Buffer.alloc(RECORDS_AT + RECORD_HEADER);
 
-  /** Every intact record of the batch that starts at {@link RECORDS_AT}. */
+  /**
+   * Every intact record of the batch that starts at {@link RECORDS_AT}, read
+   * record by record (a damaged length never makes it read more than the
+   * file holds).
+   */
   readBatch(): { batch: Buffer; records: BatchRecord[] } | undefined {
     if (!this.ours()) return undefined;
     const size = fs.fstatSync(this.fd).size;
-    if (size <= RECORDS_AT) return undefined;
-    const all = Buffer.alloc(size - RECORDS_AT);
-    const got = fs.readSync(this.fd, all, 0, all.length, RECORDS_AT);
+    const h = Buffer.alloc(RECORD_HEADER);
     const records: BatchRecord[] = [];
     let batch: Buffer | undefined;
-    for (let at = 0; at + RECORD_HEADER <= got; ) {
-      if (all.readUInt32LE(at) !== RECORD_MAGIC) break;
-      const len = all.readUInt32LE(at + 4);
-      if (at + RECORD_HEADER + len > got) break;
-      const id = all.subarray(at + 8, at + 16);
+    for (let at = RECORDS_AT; at + RECORD_HEADER <= size; ) {
+      if (fs.readSync(this.fd, h, 0, RECORD_HEADER, at) < RECORD_HEADER || h.readUInt32LE(0) !== RECORD_MAGIC) break;
+      const len = h.readUInt32LE(4);
+      if (at + RECORD_HEADER + len > size) break;
+      const id = h.subarray(8, 16);
       if (batch !== undefined && !id.equals(batch)) break;
-      const entry = all.subarray(at + RECORD_HEADER, at + RECORD_HEADER + len);
-      if (crc32(entry, crc32(all.subarray(at, at + 32))) !== all.readUInt32LE(at + 32)) break;
+      const entry = Buffer.alloc(len);
+      if (fs.readSync(this.fd, entry, 0, len, at + RECORD_HEADER) < len) break;
+      if (crc32(entry, crc32(h.subarray(0, 32))) !== h.readUInt32LE(32)) break;
       batch ??= Buffer.from(id);
-      records.push({ tab: all.readDoubleLE(at + 16), seq: all.readDoubleLE(at + 24), entry: Buffer.from(entry) });
+      records.push({ tab: h.readDoubleLE(16), seq: h.readDoubleLE(24), entry });
       at += RECORD_HEADER + len;
     }
     return batch === undefined ? undefined : { batch, records };

@@ -3,12 +3,14 @@
  * committed survive a SIGKILL of their writer (the batch file), reach every
  * replica without a call, and are never replayed into another database.
  */
-import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readlinkSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readlinkSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { crc32 } from '../../src/dets/crc32.js';
 import { shared, type SharedStore } from '../../src/index.js';
+import { EntryCodec } from '../../src/shared/codec.js';
 import { inProcess, inWorker, ok, sequenceWriter } from './harness.js';
 import { until } from './participants.js';
 
@@ -131,6 +133,58 @@ describe('shared tables on SQLite: group commit', () => {
       await shared.close(t);
     }
   }, 120_000);
+
+  it('a damaged batch file: what fits the log is applied, an entry after a gap is reported, a huge length is not read', async () => {
+    const file = path.join(dir, 'damaged.db');
+    const store: SharedStore = `sqlite:${file}`;
+    const t0 = await shared.open('d', { store });
+    shared.insert(t0, ['k', 1]);
+    await shared.close(t0);
+    const db = new Database(file);
+    const storeId = Buffer.from(db.prepare(`SELECT value FROM termstore_meta WHERE key = 'store_id'`).pluck().get() as string, 'hex');
+    const tab = db.prepare('SELECT id FROM termstore_tables WHERE name = ?').pluck().get('d') as number;
+    db.close();
+    // As a writer that died would leave it: header, then records of one batch.
+    const codec = new EntryCodec(1);
+    const batch = Buffer.from('0123456789abcdef', 'hex');
+    const record = (seq: number, entry: Buffer, len = entry.length): Buffer => {
+      const h = Buffer.alloc(36);
+      h.writeUInt32LE(0x52425354, 0);
+      h.writeUInt32LE(len, 4);
+      batch.copy(h, 8);
+      h.writeDoubleLE(tab, 16);
+      h.writeDoubleLE(seq, 24);
+      h.writeUInt32LE(crc32(entry, crc32(h.subarray(0, 32))), 32);
+      return Buffer.concat([h, entry]);
+    };
+    const header = Buffer.alloc(64);
+    header.writeUInt32LE(0x46425354, 0);
+    header.writeUInt32LE(1, 4);
+    storeId.copy(header, 8);
+    writeFileSync(
+      `${file}-termstore-batch`,
+      Buffer.concat([
+        header,
+        record(2, codec.effects('dead.0', [{ op: 'insert', rows: [['fits', 2]] }])),
+        record(4, codec.effects('dead.1', [{ op: 'insert', rows: [['gap', 4]] }])),
+        record(5, Buffer.alloc(16), 0xfffffff0),
+      ]),
+    );
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }): void => void warnings.push(`${w.code}`);
+    process.on('warning', onWarning);
+    const t = await shared.open('d', { store });
+    try {
+      await shared.sync(t);
+      expect(shared.tab2list(t).sort()).toEqual([['fits', 2], ['k', 1]]);
+      expect(shared.info(t, 'position')).toBe(2);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).toEqual(['SHARED_CORRUPT']);
+    } finally {
+      process.off('warning', onWarning);
+      await shared.close(t);
+    }
+  });
 
   it('a batch file left over from another database is never replayed into a new one', async () => {
     const file = path.join(dir, 'reused.db');
