@@ -31,8 +31,9 @@ export interface SharedOpenOptions<S extends SharedStore = SharedStore> {
   pollInterval?: number;
   /**
    * SQLite: `'process'` (default): every acknowledged write survives a crash
-   * or SIGKILL of any participant (WAL, `synchronous=NORMAL`); `'power'`: it
-   * also survives power loss (`synchronous=FULL`, an fsync per write).
+   * or SIGKILL of any participant (WAL, `synchronous=NORMAL`, and the batch
+   * file of group commit); `'power'`: it also survives power loss
+   * (`synchronous=FULL`, a commit and an fsync per write).
    * PostgreSQL: the server's `synchronous_commit` decides.
    */
   durability?: 'process' | 'power';
