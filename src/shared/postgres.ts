@@ -47,10 +47,10 @@ import type { TableType } from '../engines/types.js';
 import { TermstoreError, fail } from '../errors.js';
 import type { Row } from '../term/types.js';
 import { NotLoggableError, type Call } from './codec.js';
-import { redact, snapshotThreshold, type ResolvedOptions } from './options.js';
+import { redact, type ResolvedOptions } from './options.js';
 import { participantId, storeError, type Participant, type ParticipantFacts } from './participant.js';
 import { Replica, type Outcome } from './replica.js';
-import { LEASE_MS, writeSnapshot, type SnapshotTarget } from './snapshot.js';
+import { LEASE_MS, Snapshots, type SnapshotTarget } from './snapshot.js';
 import { checkOptions } from './sqlite.js';
 import { CALLS } from './calls.js';
 
@@ -281,8 +281,7 @@ export class PostgresParticipant implements Participant {
   private following: Promise<void> | undefined;
   private again = false;
   private waiters: Array<{ seq: number; resolve: () => void; reject: (e: unknown) => void }> = [];
-  private snapSeq = 0;
-  private snapshotting = false;
+  private readonly snapshots: Snapshots;
   private lastError: TermstoreError | undefined;
   private gone = false;
   private closing = false;
@@ -298,10 +297,13 @@ export class PostgresParticipant implements Participant {
     this.sql = c.sql;
     this.store = redact(o.address);
     this.replica = new Replica(name, o.named, rec.type, rec.keypos);
+    this.snapshots = new Snapshots(this.replica, o.snapshotEvery, () => this.target(), (e) => {
+      if (!this.gone) this.lastError = storeError(e, 'writing a snapshot');
+    });
   }
 
   facts(): ParticipantFacts {
-    return { position: this.replica.applied, snapshotPosition: this.snapSeq, participant: this.pid, lastError: this.lastError };
+    return { position: this.replica.applied, snapshotPosition: this.snapshots.position, participant: this.pid, lastError: this.lastError };
   }
 
   private goneError(fn: string): TermstoreError {
@@ -580,7 +582,7 @@ export class PostgresParticipant implements Participant {
     const r = this.replica;
     const [t] = await this.sql<Array<{ head: number; snap_seq: number }>>`SELECT head, snap_seq FROM termstore_tables WHERE id = ${this.id}`;
     if (t === undefined) return this.markGone();
-    this.snapSeq = t.snap_seq;
+    this.snapshots.position = t.snap_seq;
     while (r.applied < t.head && !this.gone) {
       const rows = await this.sql<Array<{ seq: number; entry: Buffer }>>`
         SELECT seq, entry FROM termstore_log WHERE tab = ${this.id} AND seq > ${r.applied} ORDER BY seq LIMIT ${READ_BATCH}`;
@@ -598,7 +600,7 @@ export class PostgresParticipant implements Participant {
       this.waiters = this.waiters.filter((w) => w.seq > r.applied);
       for (const w of ready) w.resolve();
     }
-    if (r.applied - this.snapSeq >= snapshotThreshold(this.o.snapshotEvery, r.impl.engine.size())) this.maybeSnapshot();
+    if (!this.gone) this.snapshots.check();
   }
 
 
@@ -613,7 +615,7 @@ export class PostgresParticipant implements Participant {
       chunks = await tx<Array<{ chunk: number; data: Buffer }>>`SELECT chunk, data FROM termstore_snapshots WHERE tab = ${this.id} AND seq = ${seq} ORDER BY chunk`;
     });
     if (seq < r.applied) fail('SHARED_CORRUPT', `shared: the log of table ${r.impl.name} has a gap after position ${r.applied} and no snapshot past it`);
-    this.snapSeq = seq;
+    this.snapshots.position = seq;
     const rows: Row[][] = chunks.map((c) => r.codec.unchunk(c.data, `snapshot ${seq} chunk ${c.chunk}`));
     r.load(seq, rows);
   }
@@ -652,7 +654,7 @@ export class PostgresParticipant implements Participant {
     this.closing = true;
     if (this.inFlight > 0 || this.queue.length > 0) await new Promise<void>((r) => this.idle.push(r));
     await this.following;
-    while (this.snapshotting) await sleep(5);
+    await this.snapshots.idle();
     if (!this.gone) {
       this.gone = true;
       await this.c.remove(this);
@@ -661,20 +663,6 @@ export class PostgresParticipant implements Participant {
 
   // ------------------------------------------------------------ snapshots
 
-  private maybeSnapshot(): void {
-    if (this.snapshotting || this.gone) return;
-    this.snapshotting = true;
-    writeSnapshot(this.replica, this.target(), this.snapSeq)
-      .then((seq) => {
-        if (seq !== undefined) this.snapSeq = seq;
-      })
-      .catch((e: unknown) => {
-        if (!this.gone) this.lastError = storeError(e, 'writing a snapshot');
-      })
-      .finally(() => {
-        this.snapshotting = false;
-      });
-  }
 
   private target(): SnapshotTarget {
     const sql = this.sql;

@@ -17,6 +17,7 @@
  * @module
  */
 import type { Row } from '../term/types.js';
+import { snapshotThreshold } from './options.js';
 import type { Replica } from './replica.js';
 
 /** Rows per snapshot chunk. */
@@ -68,4 +69,44 @@ export async function writeSnapshot(replica: Replica, target: SnapshotTarget, tr
     await yieldNow();
   }
   return seq;
+}
+
+/**
+ * One participant's snapshots: knows the newest one's position, and writes
+ * the next in the background, one at a time, once the log after it has
+ * grown past the threshold (`snapshotEvery`).
+ */
+export class Snapshots {
+  /** Position of the newest complete snapshot this participant knows of (0: none). */
+  position = 0;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly replica: Replica,
+    private readonly every: number | 'auto',
+    /** The store's side (called when a snapshot starts). */
+    private readonly target: () => SnapshotTarget,
+    /** Reports a failed snapshot (the next check tries again). */
+    private readonly failed: (e: unknown) => void,
+  ) {}
+
+  /** Starts a snapshot (after the current I/O, not inside the caller) if one is due and none is being written. */
+  check(): void {
+    const r = this.replica;
+    if (this.running !== undefined || r.applied - this.position < snapshotThreshold(this.every, r.impl.engine.size())) return;
+    this.running = (async () => {
+      await yieldNow();
+      const seq = await writeSnapshot(r, this.target(), this.position);
+      if (seq !== undefined) this.position = seq;
+    })()
+      .catch(this.failed)
+      .finally(() => {
+        this.running = undefined;
+      });
+  }
+
+  /** Resolves once no snapshot is being written. */
+  async idle(): Promise<void> {
+    while (this.running !== undefined) await this.running;
+  }
 }

@@ -42,10 +42,9 @@ import Database from 'better-sqlite3';
 import type { TableType } from '../engines/types.js';
 import { TermstoreError, fail } from '../errors.js';
 import type { ResolvedOptions } from './options.js';
-import { snapshotThreshold } from './options.js';
 import { participantId, storeError, type Participant, type ParticipantFacts } from './participant.js';
 import { Replica } from './replica.js';
-import { LEASE_MS, writeSnapshot, type SnapshotTarget } from './snapshot.js';
+import { LEASE_MS, Snapshots, type SnapshotTarget } from './snapshot.js';
 import { CALLS } from './calls.js';
 import { BATCH_MS, BATCH_WRITES, BatchFile, RECORDS_AT } from './sqlite-batch.js';
 
@@ -622,8 +621,7 @@ export class SqliteParticipant implements Participant {
   private nextOp = 0;
   /** The batch (its number) in which this replica last caught up to the head. */
   private caughtUp = 0;
-  private snapSeq = 0;
-  private snapshotting = false;
+  private readonly snapshots: Snapshots;
   private lastError: TermstoreError | undefined;
   private gone = false;
 
@@ -636,10 +634,13 @@ export class SqliteParticipant implements Participant {
     this.id = rec.id;
     this.store = `sqlite:${c.file}`;
     this.replica = new Replica(name, o.named, rec.type, rec.keypos);
+    this.snapshots = new Snapshots(this.replica, o.snapshotEvery, () => this.target(), (e) => {
+      if (!this.gone) this.background(e);
+    });
   }
 
   facts(): ParticipantFacts {
-    return { position: this.replica.applied, snapshotPosition: this.snapSeq, participant: this.pid, lastError: this.lastError };
+    return { position: this.replica.applied, snapshotPosition: this.snapshots.position, participant: this.pid, lastError: this.lastError };
   }
 
   /** Loads the newest snapshot and the log after it, in one read transaction (a consistent view). */
@@ -651,7 +652,7 @@ export class SqliteParticipant implements Participant {
       this.seenVersion = this.c.busy(() => this.c.dataVersion());
       const snap = this.c.busy(() => this.c.s.tableRow.get(this.id)) as number | undefined;
       if (snap === undefined) return this.markGone();
-      this.snapSeq = snap;
+      this.snapshots.position = snap;
       if (snap > 0) {
         const chunks = db.prepare('SELECT chunk, data FROM termstore_snapshots WHERE tab = ? AND seq = ? ORDER BY chunk').raw();
         const r = this.replica;
@@ -693,7 +694,7 @@ export class SqliteParticipant implements Participant {
     try {
       const snap = this.c.busy(() => this.c.s.tableRow.get(this.id)) as number | undefined;
       if (snap === undefined) return this.markGone();
-      this.snapSeq = snap;
+      this.snapshots.position = snap;
       this.follow();
       this.seenVersion = dv;
       this.checkSnapshot();
@@ -789,9 +790,9 @@ export class SqliteParticipant implements Participant {
 
   /** Starts a snapshot when the log after the last one has grown past the threshold. */
   checkSnapshot(): void {
-    const r = this.replica;
-    if (r.applied - this.snapSeq >= snapshotThreshold(this.o.snapshotEvery, r.impl.engine.size())) this.maybeSnapshot();
+    if (!this.gone) this.snapshots.check();
   }
+
 
   rename(name: string): true {
     this.locked((append) => {
@@ -834,7 +835,7 @@ export class SqliteParticipant implements Participant {
 
   /** Stops following; a snapshot being written is finished first. */
   async close(): Promise<void> {
-    while (this.snapshotting) await new Promise((r) => setImmediate(r));
+    await this.snapshots.idle();
     if (!this.gone) {
       this.gone = true;
       try {
@@ -845,22 +846,6 @@ export class SqliteParticipant implements Participant {
     }
   }
 
-  private maybeSnapshot(): void {
-    if (this.snapshotting || this.gone) return;
-    this.snapshotting = true;
-    setImmediate(() => {
-      writeSnapshot(this.replica, this.target(), this.snapSeq)
-        .then((seq) => {
-          if (seq !== undefined) this.snapSeq = seq;
-        })
-        .catch((e: unknown) => {
-          if (!this.gone) this.background(e);
-        })
-        .finally(() => {
-          this.snapshotting = false;
-        });
-    });
-  }
 
   private target(): SnapshotTarget {
     const c = this.c;
